@@ -1,0 +1,4 @@
+//! authsweep: find inactive and at-risk accounts from authentication logs.
+
+pub mod event;
+pub mod parse;
