@@ -210,8 +210,8 @@ impl TimeResolver {
             return None;
         }
         let year = digits(&b[0..4])? as i32;
-        let month = digits(&b[5..7])? as u32;
-        let day = digits(&b[8..10])? as u32;
+        let month = digits(&b[5..7])?;
+        let day = digits(&b[8..10])?;
         if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
             return None;
         }
@@ -238,7 +238,7 @@ fn resolve_roundcube(b: &[u8]) -> Option<(i64, i32)> {
     if b.len() < 20 {
         return None;
     }
-    let day = digits(&b[0..2])? as u32;
+    let day = digits(&b[0..2])?;
     let month = month_number(&b[3..6])? as u32;
     let year = digits(&b[7..11])? as i32;
     if day == 0 || day > days_in_month(year, month) {

@@ -1,0 +1,629 @@
+//! The mergeable aggregate: everything the detectors and the report need,
+//! kept in a form that merges exactly.
+//!
+//! Each worker folds the events of its blocks into its own [`Aggregate`];
+//! partial aggregates are then merged in any order. `Default` is the
+//! identity and [`Aggregate::merge`] is associative and commutative, so one
+//! thread, eight threads, any block size and any file order give the same
+//! aggregate. Order-dependent questions ("a success after five failures")
+//! are not answered here: the aggregate keeps sparse time buckets (failures
+//! and submissions per minute, successes per hour with their first and last
+//! line) and `detect` answers them after the merge.
+
+pub mod cap;
+
+use crate::account::{account_id, AccountId, Normalizer};
+use crate::event::{Kind, Outcome, Parsed, Reason, Service, Source};
+use cap::CapSet;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
+
+/// A position in the input: time first, then file and line, so the maximum
+/// of refs is "the last", with ties broken the same way however the input
+/// was cut.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub struct Ref {
+    /// UTC seconds.
+    pub ts: i64,
+    /// `file << 40 | line`.
+    pub loc: u64,
+}
+
+const LINE_BITS: u32 = 40;
+
+impl Ref {
+    /// A ref to `line` (1-based) of file `file` at time `ts`.
+    pub fn new(ts: i64, file: u32, line: u64) -> Ref {
+        Ref {
+            ts,
+            loc: ((file as u64) << LINE_BITS) | (line & ((1 << LINE_BITS) - 1)),
+        }
+    }
+    /// The file id.
+    pub fn file(self) -> u32 {
+        (self.loc >> LINE_BITS) as u32
+    }
+    /// The 1-based line number.
+    pub fn line(self) -> u64 {
+        self.loc & ((1 << LINE_BITS) - 1)
+    }
+}
+
+/// An address as an integer: IPv4 as its IPv4-mapped IPv6 form. `0` means
+/// "no address".
+pub type IpKey = u128;
+
+/// The key of an address.
+pub fn ip_key(ip: IpAddr) -> IpKey {
+    match ip {
+        IpAddr::V4(v4) => u128::from(v4.to_ipv6_mapped()),
+        IpAddr::V6(v6) => u128::from(v6),
+    }
+}
+
+/// The address of a key (`None` for 0).
+pub fn key_ip(k: IpKey) -> Option<IpAddr> {
+    if k == 0 {
+        return None;
+    }
+    let v6 = Ipv6Addr::from(k);
+    Some(match v6.to_ipv4_mapped() {
+        Some(v4) => IpAddr::V4(v4),
+        None => IpAddr::V6(v6),
+    })
+}
+
+/// The network of an address for "distinct networks": IPv4 /24, IPv6 /48.
+pub fn net_key(k: IpKey) -> u64 {
+    match key_ip(k) {
+        Some(IpAddr::V4(v4)) => (1 << 63) | (u32::from(v4) >> 8) as u64,
+        Some(IpAddr::V6(_)) => (k >> 80) as u64,
+        None => 0,
+    }
+}
+
+/// Human form of a network key (`198.51.100.0/24`, `2001:db8:1::/48`).
+pub fn net_name(n: u64) -> String {
+    if n >> 63 == 1 {
+        let v4 = Ipv4Addr::from(((n as u32) & 0x00ff_ffff) << 8);
+        format!("{v4}/24")
+    } else {
+        let v6 = Ipv6Addr::from((n as u128) << 80);
+        format!("{v6}/48")
+    }
+}
+
+/// Failures of one account in one minute.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailBucket {
+    /// Attempts.
+    pub n: u64,
+    /// First line.
+    pub first: Ref,
+    /// Last line.
+    pub last: Ref,
+    /// Distinct addresses (first 16).
+    pub ips: CapSet<IpKey, 16>,
+}
+
+impl FailBucket {
+    fn merge(&mut self, o: &FailBucket) {
+        self.n += o.n;
+        self.first = self.first.min(o.first);
+        self.last = self.last.max(o.last);
+        self.ips.merge(&o.ips);
+    }
+}
+
+/// Successes of one account in one hour.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuccBucket {
+    /// Successful logins.
+    pub n: u64,
+    /// First success, and its address.
+    pub first: (Ref, IpKey),
+    /// Last success, and its address.
+    pub last: (Ref, IpKey),
+    /// Bit `m` set: a success in minute `m` of the hour.
+    pub minutes: u64,
+    /// Distinct networks (first 16).
+    pub nets: CapSet<u64, 16>,
+}
+
+impl SuccBucket {
+    fn merge(&mut self, o: &SuccBucket) {
+        self.n += o.n;
+        self.first = self.first.min(o.first);
+        self.last = self.last.max(o.last);
+        self.minutes |= o.minutes;
+        self.nets.merge(&o.nets);
+    }
+}
+
+/// A count in one minute with its first and last line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountBucket {
+    /// Count.
+    pub n: u64,
+    /// First line.
+    pub first: Ref,
+    /// Last line.
+    pub last: Ref,
+}
+
+impl CountBucket {
+    fn merge(&mut self, o: &CountBucket) {
+        self.n += o.n;
+        self.first = self.first.min(o.first);
+        self.last = self.last.max(o.last);
+    }
+}
+
+/// Failures from one address in one minute.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IpFailBucket {
+    /// Attempts.
+    pub n: u64,
+    /// First line.
+    pub first: Ref,
+    /// Last line.
+    pub last: Ref,
+    /// Distinct accounts tried (first 16 by id).
+    pub accounts: CapSet<AccountId, 16>,
+    /// Distinct unknown users tried (first 16 by id).
+    pub unknown: CapSet<AccountId, 16>,
+}
+
+impl IpFailBucket {
+    fn merge(&mut self, o: &IpFailBucket) {
+        self.n += o.n;
+        self.first = self.first.min(o.first);
+        self.last = self.last.max(o.last);
+        self.accounts.merge(&o.accounts);
+        self.unknown.merge(&o.unknown);
+    }
+}
+
+/// The last successful login: where and how.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct LoginRef {
+    /// The line.
+    pub at: Ref,
+    /// Offset of the timestamp as logged (for display).
+    pub offset: i32,
+    /// The address.
+    pub ip: IpKey,
+    /// The service.
+    pub service: Service,
+}
+
+/// Everything kept about one account.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountAgg {
+    /// The account key (normalized name).
+    pub name: Box<[u8]>,
+    /// First event of any kind.
+    pub first_seen: Option<Ref>,
+    /// Last login attempt of any outcome.
+    pub last_attempt: Option<Ref>,
+    /// First successful login.
+    pub first_login: Option<Ref>,
+    /// Last successful login.
+    pub last_login: Option<LoginRef>,
+    /// Last successful login per service (UTC seconds, `i64::MIN` = none).
+    pub by_service: [Option<i64>; Service::COUNT],
+    /// Last successful interactive (webmail) login.
+    pub last_interactive: Option<i64>,
+    /// Successful logins.
+    pub logins: u64,
+    /// Failed logins.
+    pub failures: u64,
+    /// Messages submitted.
+    pub submissions: u64,
+    /// Last password change seen in the logs.
+    pub password_changed: Option<i64>,
+    /// Distinct addresses of any attempt.
+    pub ips: CapSet<IpKey, 4096>,
+    /// Failures per minute.
+    pub fails: BTreeMap<u32, FailBucket>,
+    /// Successes per hour.
+    pub succ: BTreeMap<u32, SuccBucket>,
+    /// Submissions per minute.
+    pub submits: BTreeMap<u32, CountBucket>,
+}
+
+fn min_opt<T: Ord + Copy>(a: &mut Option<T>, b: Option<T>) {
+    if let Some(b) = b {
+        *a = Some(a.map_or(b, |a| a.min(b)));
+    }
+}
+
+fn max_opt<T: Ord + Copy>(a: &mut Option<T>, b: Option<T>) {
+    if let Some(b) = b {
+        *a = Some(a.map_or(b, |a| a.max(b)));
+    }
+}
+
+fn merge_map<K: Ord + Copy, V: Clone>(
+    a: &mut BTreeMap<K, V>,
+    b: &BTreeMap<K, V>,
+    f: impl Fn(&mut V, &V),
+) {
+    for (k, v) in b {
+        match a.get_mut(k) {
+            Some(x) => f(x, v),
+            None => {
+                a.insert(*k, v.clone());
+            }
+        }
+    }
+}
+
+impl AccountAgg {
+    fn merge(&mut self, o: &AccountAgg) {
+        if self.name.is_empty() {
+            self.name = o.name.clone();
+        }
+        min_opt(&mut self.first_seen, o.first_seen);
+        max_opt(&mut self.last_attempt, o.last_attempt);
+        min_opt(&mut self.first_login, o.first_login);
+        max_opt(&mut self.last_login, o.last_login);
+        for (a, b) in self.by_service.iter_mut().zip(o.by_service.iter()) {
+            max_opt(a, *b);
+        }
+        max_opt(&mut self.last_interactive, o.last_interactive);
+        self.logins += o.logins;
+        self.failures += o.failures;
+        self.submissions += o.submissions;
+        max_opt(&mut self.password_changed, o.password_changed);
+        self.ips.merge(&o.ips);
+        merge_map(&mut self.fails, &o.fails, FailBucket::merge);
+        merge_map(&mut self.succ, &o.succ, SuccBucket::merge);
+        merge_map(&mut self.submits, &o.submits, CountBucket::merge);
+    }
+}
+
+/// Everything kept about one address.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IpAgg {
+    /// Failures per minute.
+    pub fails: BTreeMap<u32, IpFailBucket>,
+}
+
+/// Counts per file or per source.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Bytes read (decompressed).
+    pub bytes: u64,
+    /// Lines read.
+    pub lines: u64,
+    /// Events produced.
+    pub events: u64,
+    /// Lines of an authentication program that were not understood.
+    pub unrecognized: u64,
+    /// The first few unrecognized lines.
+    pub samples: CapSet<Ref, 5>,
+}
+
+impl Counts {
+    /// Add `o` to these counts.
+    pub fn merge(&mut self, o: &Counts) {
+        self.bytes += o.bytes;
+        self.lines += o.lines;
+        self.events += o.events;
+        self.unrecognized += o.unrecognized;
+        self.samples.merge(&o.samples);
+    }
+}
+
+/// The whole aggregate of a run (or of a part of it).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Aggregate {
+    /// Per account.
+    pub accounts: FxHashMap<AccountId, AccountAgg>,
+    /// Per address.
+    pub ips: FxHashMap<IpKey, IpAgg>,
+    /// Per file id.
+    pub files: BTreeMap<u32, Counts>,
+    /// Per source name.
+    pub sources: BTreeMap<String, Counts>,
+    /// First event.
+    pub first_event: Option<(i64, i32)>,
+    /// Last event.
+    pub last_event: Option<(i64, i32)>,
+    /// Events outside `--since`/`--until`, not counted.
+    pub filtered_out: u64,
+    /// Lines with a timestamp that could not be decoded.
+    pub bad_timestamps: u64,
+}
+
+impl Aggregate {
+    /// Fold `other` into `self`.
+    pub fn merge(&mut self, other: &Aggregate) {
+        for (k, v) in &other.accounts {
+            match self.accounts.get_mut(k) {
+                Some(a) => a.merge(v),
+                None => {
+                    self.accounts.insert(*k, v.clone());
+                }
+            }
+        }
+        for (k, v) in &other.ips {
+            let e = self.ips.entry(*k).or_default();
+            merge_map(&mut e.fails, &v.fails, IpFailBucket::merge);
+        }
+        for (k, v) in &other.files {
+            self.files.entry(*k).or_default().merge(v);
+        }
+        for (k, v) in &other.sources {
+            self.sources.entry(k.clone()).or_default().merge(v);
+        }
+        min_opt(&mut self.first_event, other.first_event);
+        max_opt(&mut self.last_event, other.last_event);
+        self.filtered_out += other.filtered_out;
+        self.bad_timestamps += other.bad_timestamps;
+    }
+
+    /// Merge by value (moves the larger maps instead of cloning them).
+    pub fn merged(mut self, mut other: Aggregate) -> Aggregate {
+        if other.accounts.len() > self.accounts.len() {
+            std::mem::swap(&mut self, &mut other);
+        }
+        self.merge(&other);
+        self
+    }
+}
+
+/// Alias id → (account id, account key).
+pub type AliasMap = FxHashMap<AccountId, (AccountId, Box<[u8]>)>;
+
+/// Settings the fold needs: account normalization and the roster's aliases.
+#[derive(Clone, Debug, Default)]
+pub struct FoldSettings {
+    /// `--default-domain`.
+    pub default_domain: Option<String>,
+    /// Alias key id → (account id, account key).
+    pub aliases: Arc<AliasMap>,
+    /// `--since` (UTC seconds).
+    pub since: Option<i64>,
+    /// `--until` (UTC seconds).
+    pub until: Option<i64>,
+}
+
+/// Folds events into an aggregate; one per worker.
+#[derive(Debug)]
+pub struct Folder {
+    settings: FoldSettings,
+    norm: Normalizer,
+}
+
+/// One event with its place and time.
+#[derive(Clone, Copy, Debug)]
+pub struct Placed<'e, 'a> {
+    /// The parsed event.
+    pub ev: &'e Parsed<'a>,
+    /// UTC seconds.
+    pub ts: i64,
+    /// Offset of the timestamp as logged.
+    pub offset: i32,
+    /// File id.
+    pub file: u32,
+    /// 1-based line.
+    pub line: u64,
+}
+
+impl Folder {
+    /// A folder with these settings.
+    pub fn new(settings: FoldSettings) -> Folder {
+        let norm = Normalizer::new(settings.default_domain.as_deref());
+        Folder { settings, norm }
+    }
+
+    /// Whether the time is inside `--since`/`--until`.
+    pub fn in_window(&self, ts: i64) -> bool {
+        self.settings.since.is_none_or(|s| ts >= s) && self.settings.until.is_none_or(|u| ts <= u)
+    }
+
+    /// The account (id and key) a user name stands for, after aliases.
+    pub fn account<'s>(&'s mut self, user: &[u8]) -> Option<(AccountId, &'s [u8])> {
+        let key = self.norm.key(user)?;
+        let id = account_id(key);
+        if let Some((target, name)) = self.settings.aliases.get(&id) {
+            return Some((*target, name));
+        }
+        Some((id, key))
+    }
+
+    /// Add one event.
+    pub fn add(&mut self, agg: &mut Aggregate, p: Placed<'_, '_>) {
+        let ev = p.ev;
+        let r = Ref::new(p.ts, p.file, p.line);
+        let ip = ev.ip.map_or(0, ip_key);
+        min_opt(&mut agg.first_event, Some((p.ts, p.offset)));
+        max_opt(&mut agg.last_event, Some((p.ts, p.offset)));
+        let acct = match ev.user {
+            Some(u) => self.account(u),
+            None => None,
+        };
+        let minute = (p.ts.div_euclid(60)) as u32;
+        if ev.detail {
+            // Already counted on another line: keep only what it adds, the
+            // unknown user tried from an address.
+            if ev.reason == Some(Reason::UnknownUser) && ip != 0 {
+                if let Some((id, _)) = acct {
+                    let b = agg
+                        .ips
+                        .entry(ip)
+                        .or_default()
+                        .fails
+                        .entry(minute)
+                        .or_insert_with(|| IpFailBucket {
+                            n: 0,
+                            first: r,
+                            last: r,
+                            accounts: CapSet::default(),
+                            unknown: CapSet::default(),
+                        });
+                    b.unknown.insert(id);
+                }
+            }
+            return;
+        }
+        let a = match acct {
+            Some((id, key)) => {
+                let a = agg.accounts.entry(id).or_default();
+                if a.name.is_empty() {
+                    a.name = key.into();
+                }
+                min_opt(&mut a.first_seen, Some(r));
+                Some((id, a))
+            }
+            None => None,
+        };
+        let n = ev.count.max(1) as u64;
+        match (ev.kind, ev.outcome) {
+            (Kind::Login, Outcome::Success) => {
+                if let Some((_, a)) = a {
+                    a.logins += n;
+                    max_opt(&mut a.last_attempt, Some(r));
+                    min_opt(&mut a.first_login, Some(r));
+                    max_opt(
+                        &mut a.last_login,
+                        Some(LoginRef {
+                            at: r,
+                            offset: p.offset,
+                            ip,
+                            service: ev.service,
+                        }),
+                    );
+                    max_opt(&mut a.by_service[ev.service.index()], Some(p.ts));
+                    if ev.service.is_interactive() {
+                        max_opt(&mut a.last_interactive, Some(p.ts));
+                    }
+                    if ip != 0 {
+                        a.ips.insert(ip);
+                    }
+                    let hour = (p.ts.div_euclid(3600)) as u32;
+                    let bit = 1u64 << (p.ts.div_euclid(60).rem_euclid(60));
+                    let b = a.succ.entry(hour).or_insert_with(|| SuccBucket {
+                        n: 0,
+                        first: (r, ip),
+                        last: (r, ip),
+                        minutes: 0,
+                        nets: CapSet::default(),
+                    });
+                    b.n += n;
+                    b.first = b.first.min((r, ip));
+                    b.last = b.last.max((r, ip));
+                    b.minutes |= bit;
+                    if ip != 0 {
+                        b.nets.insert(net_key(ip));
+                    }
+                }
+            }
+            (Kind::Login, Outcome::Failure) => {
+                if let Some((id, a)) = a {
+                    a.failures += n;
+                    max_opt(&mut a.last_attempt, Some(r));
+                    if ip != 0 {
+                        a.ips.insert(ip);
+                    }
+                    let b = a.fails.entry(minute).or_insert_with(|| FailBucket {
+                        n: 0,
+                        first: r,
+                        last: r,
+                        ips: CapSet::default(),
+                    });
+                    b.n += n;
+                    b.first = b.first.min(r);
+                    b.last = b.last.max(r);
+                    if ip != 0 {
+                        b.ips.insert(ip);
+                    }
+                    if ip != 0 {
+                        ip_fail(&mut agg.ips, ip, minute, r, n, Some(id), ev.reason);
+                    }
+                } else if ip != 0 {
+                    ip_fail(&mut agg.ips, ip, minute, r, n, None, ev.reason);
+                }
+            }
+            (Kind::MessageSubmitted, _) => {
+                if let Some((_, a)) = a {
+                    a.submissions += n;
+                    let b = a.submits.entry(minute).or_insert(CountBucket {
+                        n: 0,
+                        first: r,
+                        last: r,
+                    });
+                    b.n += n;
+                    b.first = b.first.min(r);
+                    b.last = b.last.max(r);
+                }
+            }
+            (Kind::PasswordChange, Outcome::Success) => {
+                if let Some((_, a)) = a {
+                    max_opt(&mut a.password_changed, Some(p.ts));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn ip_fail(
+    ips: &mut FxHashMap<IpKey, IpAgg>,
+    ip: IpKey,
+    minute: u32,
+    r: Ref,
+    n: u64,
+    acct: Option<AccountId>,
+    reason: Option<Reason>,
+) {
+    {
+        let b = ips
+            .entry(ip)
+            .or_default()
+            .fails
+            .entry(minute)
+            .or_insert_with(|| IpFailBucket {
+                n: 0,
+                first: r,
+                last: r,
+                accounts: CapSet::default(),
+                unknown: CapSet::default(),
+            });
+        b.n += n;
+        b.first = b.first.min(r);
+        b.last = b.last.max(r);
+        if let Some(id) = acct {
+            b.accounts.insert(id);
+            if reason == Some(Reason::UnknownUser) {
+                b.unknown.insert(id);
+            }
+        }
+    }
+}
+
+/// Count a line of a family (coverage).
+pub fn count_source_line(
+    agg: &mut Aggregate,
+    source: Source,
+    events: u64,
+    unrecognized: Option<Ref>,
+) {
+    let c = match agg.sources.get_mut(source.as_str()) {
+        Some(c) => c,
+        None => agg.sources.entry(source.as_str().to_string()).or_default(),
+    };
+    c.lines += 1;
+    c.events += events;
+    if let Some(r) = unrecognized {
+        c.unrecognized += 1;
+        c.samples.insert(r);
+    }
+}

@@ -1,0 +1,190 @@
+//! The command line (clap derive). This is the only module that knows clap;
+//! `config` turns [`Args`] into validated settings.
+
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Find inactive and at-risk mail and system accounts from authentication
+/// logs (Dovecot, Postfix, OpenSSH, PAM, Roundcube), plain or compressed.
+#[derive(Debug, Parser)]
+#[command(name = "authsweep", version, about, long_about = None)]
+pub struct Args {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read logs and report inactive and at-risk accounts.
+    Scan(ScanArgs),
+    /// Print normalized authentication events (NDJSON or CSV).
+    Events(EventsArgs),
+    /// List the log families understood, with an example line of each.
+    Formats,
+}
+
+/// Report formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Readable table.
+    Table,
+    /// One row per account.
+    Csv,
+    /// One JSON document.
+    Json,
+    /// Accounts then findings, one JSON object per line.
+    Ndjson,
+    /// Markdown.
+    Markdown,
+}
+
+/// Event formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EventFormat {
+    /// One JSON object per line.
+    Ndjson,
+    /// CSV with a header.
+    Csv,
+}
+
+/// When to exit 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Never.
+    Never,
+    /// When an account is at risk (any finding on an account, or an
+    /// address finding).
+    AtRisk,
+    /// When an account is inactive or never logged in.
+    Inactive,
+    /// Either.
+    Any,
+}
+
+/// Progress bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Progress {
+    /// When stderr is a terminal.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Options shared by the commands that read logs.
+#[derive(Debug, ClapArgs)]
+pub struct InputArgs {
+    /// Log files or directories (walked recursively); `-` for stdin. Default:
+    /// the standard log locations of this machine.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Read the input paths from FILE, one per line (`-`: stdin).
+    #[arg(long, value_name = "FILE")]
+    pub files_from: Option<String>,
+    /// Only events at or after TIME (RFC 3339 or YYYY-MM-DD).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only events at or before TIME (RFC 3339 or YYYY-MM-DD).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Year of timestamps that carry none (default: inferred from each
+    /// file's modification time).
+    #[arg(long, value_name = "YYYY")]
+    pub year: Option<i32>,
+    /// Zone of timestamps that carry none (IANA name or UTC; default: this
+    /// machine's zone).
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+    /// A bare user name `alice` is the account `alice@DOMAIN`.
+    #[arg(long, value_name = "DOMAIN")]
+    pub default_domain: Option<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Progress bar on stderr.
+    #[arg(long, value_enum, default_value_t = Progress::Auto)]
+    pub progress: Progress,
+    /// Quieter: no progress, no notes on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// More detail (samples of unrecognized authentication lines).
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Block size in bytes for parallel parsing (tuning and tests).
+    #[arg(long, hide = true, value_name = "BYTES")]
+    pub block_size: Option<usize>,
+    /// Never memory-map input files.
+    #[arg(long)]
+    pub no_mmap: bool,
+}
+
+/// `authsweep scan`.
+#[derive(Debug, ClapArgs)]
+pub struct ScanArgs {
+    /// Input.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Issued accounts: CSV with a header (`account`, optional `name`,
+    /// `unit`, `aliases`, `created`, `disabled`, `password_changed`,
+    /// `service`) or one account per line.
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+    /// The "now" inactivity is measured from (RFC 3339 or YYYY-MM-DD;
+    /// default: the latest event).
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<String>,
+    /// No successful login for N days before --as-of: inactive.
+    #[arg(long, value_name = "N", default_value_t = 90)]
+    pub inactive_days: u32,
+    /// A roster account created less than N days before --as-of that never
+    /// logged in is `new` (default: --inactive-days).
+    #[arg(long, value_name = "N")]
+    pub grace_days: Option<u32>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when the report has such findings (for cron).
+    #[arg(long, value_enum, default_value_t = FailOn::Never)]
+    pub fail_on: FailOn,
+}
+
+/// `authsweep events`.
+#[derive(Debug, ClapArgs)]
+pub struct EventsArgs {
+    /// Input.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = EventFormat::Ndjson)]
+    pub format: EventFormat,
+    /// Only events of this account.
+    #[arg(long, value_name = "ACCOUNT")]
+    pub account: Option<String>,
+    /// Only events from this address or network (CIDR).
+    #[arg(long, value_name = "IP")]
+    pub ip: Option<String>,
+    /// Also print lines that only detail an attempt counted on another line
+    /// (Dovecot auth-process lines, PAM under sshd, `Invalid user`).
+    #[arg(long)]
+    pub details: bool,
+    /// Write to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Args::command().debug_assert();
+    }
+}

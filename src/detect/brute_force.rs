@@ -1,0 +1,51 @@
+//! `brute_force`: many failed logins for one account in a short time.
+
+use super::{count_noun, episodes, human_span, Context, Detector, Finding, Severity};
+use crate::aggregate::cap::CapSet;
+use crate::aggregate::{Aggregate, FailBucket};
+
+/// ≥ N failures for the account within M minutes (default 10 in 10).
+pub struct BruteForce;
+
+impl Detector for BruteForce {
+    fn code(&self) -> &'static str {
+        "brute_force"
+    }
+
+    fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
+        let t = ctx.t;
+        for (id, a) in &agg.accounts {
+            if a.failures < t.brute_force_failures {
+                continue;
+            }
+            let items: Vec<(u32, &FailBucket)> = a.fails.iter().map(|(m, b)| (*m, b)).collect();
+            for ep in episodes(&items, t.brute_force_minutes, |w| {
+                w.iter().map(|x| x.1.n).sum::<u64>() >= t.brute_force_failures
+            }) {
+                let w = &items[ep];
+                let n: u64 = w.iter().map(|x| x.1.n).sum();
+                let first = w.iter().map(|x| x.1.first).min().unwrap_or_default();
+                let last = w.iter().map(|x| x.1.last).max().unwrap_or_default();
+                let mut ips: CapSet<u128, 16> = CapSet::default();
+                for x in w {
+                    ips.merge(&x.1.ips);
+                }
+                out.push(Finding {
+                    detector: self.code(),
+                    severity: Severity::Medium,
+                    account: Some(*id),
+                    ip: (ips.len() == 1).then(|| *ips.iter().next().unwrap_or(&0)),
+                    first,
+                    last,
+                    count: n,
+                    summary: format!(
+                        "{n} failed logins in {} from {}",
+                        human_span(last.ts - first.ts),
+                        count_noun(ips.len(), ips.is_saturated(), "IP", "IPs")
+                    ),
+                    evidence: vec![first, last],
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! `many_ips`: successful logins from many networks in a day (a shared or
+//! stolen password used from everywhere).
+
+use super::{episodes, Context, Detector, Finding, Severity};
+use crate::aggregate::cap::CapSet;
+use crate::aggregate::{Aggregate, SuccBucket};
+
+/// Successes from ≥ N distinct networks (IPv4 /24, IPv6 /48) within H hours
+/// (default 10 in 24), evaluated on hourly buckets.
+pub struct ManyIps;
+
+fn union(w: &[(u32, &SuccBucket)]) -> CapSet<u64, 16> {
+    let mut s = CapSet::default();
+    for x in w {
+        s.merge(&x.1.nets);
+    }
+    s
+}
+
+impl Detector for ManyIps {
+    fn code(&self) -> &'static str {
+        "many_ips"
+    }
+
+    fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
+        let t = ctx.t;
+        for (id, a) in &agg.accounts {
+            if a.ips.len() < t.many_ips_networks {
+                continue;
+            }
+            let items: Vec<(u32, &SuccBucket)> = a.succ.iter().map(|(h, b)| (*h, b)).collect();
+            for ep in episodes(&items, t.many_ips_hours, |w| {
+                union(w).len() >= t.many_ips_networks
+            }) {
+                let w = &items[ep];
+                let nets = union(w);
+                let n: u64 = w.iter().map(|x| x.1.n).sum();
+                let first = w.iter().map(|x| x.1.first).min().unwrap_or_default();
+                let last = w.iter().map(|x| x.1.last).max().unwrap_or_default();
+                out.push(Finding {
+                    detector: self.code(),
+                    severity: Severity::Medium,
+                    account: Some(*id),
+                    ip: None,
+                    first: first.0,
+                    last: last.0,
+                    count: n,
+                    summary: format!(
+                        "{n} successful logins from {}{} networks within {} h",
+                        nets.len(),
+                        if nets.is_saturated() { "+" } else { "" },
+                        ((last.0.ts - first.0.ts) / 3600 + 1).min(t.many_ips_hours as i64)
+                    ),
+                    evidence: vec![first.0, last.0],
+                });
+            }
+        }
+    }
+}

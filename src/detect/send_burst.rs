@@ -1,0 +1,69 @@
+//! `send_burst`: an account hands over many messages in a short time (a
+//! stolen account sending spam).
+
+use super::{episodes, human_span, Context, Detector, Finding, Severity};
+use crate::aggregate::{Aggregate, CountBucket};
+
+/// ≥ N authenticated submissions within M minutes (default 200 in 60).
+pub struct SendBurst;
+
+impl Detector for SendBurst {
+    fn code(&self) -> &'static str {
+        "send_burst"
+    }
+
+    fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
+        let t = ctx.t;
+        for (id, a) in &agg.accounts {
+            if a.submissions < t.send_burst_messages {
+                continue;
+            }
+            let items: Vec<(u32, &CountBucket)> = a.submits.iter().map(|(m, b)| (*m, b)).collect();
+            // Running sum over the window instead of summing each window.
+            let mut sum = 0u64;
+            let mut l = 0usize;
+            let mut hits: Vec<std::ops::Range<usize>> = Vec::new();
+            for r in 0..items.len() {
+                sum += items[r].1.n;
+                while items[l].0 + t.send_burst_minutes <= items[r].0 {
+                    sum -= items[l].1.n;
+                    l += 1;
+                }
+                if sum >= t.send_burst_messages {
+                    match hits.last_mut() {
+                        Some(h) if l < h.end => h.end = r + 1,
+                        _ => hits.push(l..r + 1),
+                    }
+                }
+            }
+            debug_assert_eq!(
+                hits,
+                episodes(&items, t.send_burst_minutes, |w| w
+                    .iter()
+                    .map(|x| x.1.n)
+                    .sum::<u64>()
+                    >= t.send_burst_messages)
+            );
+            for ep in hits {
+                let w = &items[ep];
+                let n: u64 = w.iter().map(|x| x.1.n).sum();
+                let first = w.iter().map(|x| x.1.first).min().unwrap_or_default();
+                let last = w.iter().map(|x| x.1.last).max().unwrap_or_default();
+                out.push(Finding {
+                    detector: self.code(),
+                    severity: Severity::High,
+                    account: Some(*id),
+                    ip: None,
+                    first,
+                    last,
+                    count: n,
+                    summary: format!(
+                        "{n} messages submitted in {}",
+                        human_span(last.ts - first.ts)
+                    ),
+                    evidence: vec![first, last],
+                });
+            }
+        }
+    }
+}

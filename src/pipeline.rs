@@ -1,0 +1,358 @@
+//! The read → parse → fold pipeline over all input files.
+//!
+//! Files run in parallel (rayon), and so do the blocks of one file; each
+//! block is parsed line by line into events that go to a [`Sink`]: the
+//! aggregate for `scan`, formatted output for `events`.
+
+use crate::aggregate::{count_source_line, Aggregate, Counts, FoldSettings, Folder, Placed, Ref};
+use crate::event::Parsed;
+use crate::input::{self, Block, FileInfo, InputFile, ReadOptions, Skipped};
+use crate::parse::time::{TimeResolver, Zone};
+use crate::parse::{parse_line, Verdict};
+use indicatif::ProgressBar;
+use rayon::prelude::*;
+use std::sync::Mutex;
+
+/// Settings of a read.
+#[derive(Clone, Debug)]
+pub struct ReadSettings {
+    /// Zone of timestamps that carry none.
+    pub zone: Zone,
+    /// `--year`.
+    pub year: Option<i32>,
+    /// Block reader options.
+    pub read: ReadOptions,
+    /// Account normalization, aliases and the time window.
+    pub fold: FoldSettings,
+}
+
+/// Receives the events of a block.
+pub trait Sink {
+    /// One event, with the line it came from.
+    fn event(
+        &mut self,
+        agg: &mut Aggregate,
+        folder: &mut Folder,
+        placed: Placed<'_, '_>,
+        line: &[u8],
+    );
+}
+
+/// Per-worker state reused across blocks.
+struct Worker {
+    agg: Aggregate,
+    folder: Folder,
+}
+
+/// Parse one block: every line, its events to `sink`, coverage counts to
+/// `agg`.
+fn run_block<S: Sink>(
+    block: Block<'_>,
+    info: &FileInfo,
+    file: u32,
+    settings: &ReadSettings,
+    agg: &mut Aggregate,
+    folder: &mut Folder,
+    sink: &mut S,
+) {
+    let mut resolver = TimeResolver::new(settings.zone, info.anchor, settings.year);
+    let mut out: Vec<Parsed<'_>> = Vec::with_capacity(4);
+    let mut counts = Counts {
+        bytes: block.data.len() as u64,
+        ..Counts::default()
+    };
+    let mut line_no = block.first_line;
+    let mut rest = block.data;
+    while !rest.is_empty() {
+        let (line, next) = match memchr::memchr(b'\n', rest) {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        rest = next;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        out.clear();
+        let res = parse_line(line, &mut out);
+        if let (Some(source), Some(header)) = (res.source, res.header) {
+            let mut events = 0u64;
+            let mut unrec = None;
+            if res.verdict == Verdict::Unrecognized {
+                let ts = resolver.resolve(header.stamp).map_or(0, |t| t.0);
+                unrec = Some(Ref::new(ts, file, line_no));
+                counts.unrecognized += 1;
+                counts.samples.insert(Ref::new(ts, file, line_no));
+            }
+            if !out.is_empty() {
+                match resolver.resolve(header.stamp) {
+                    None => agg.bad_timestamps += 1,
+                    Some((ts, offset)) => {
+                        for ev in &out {
+                            if !folder.in_window(ts) {
+                                agg.filtered_out += 1;
+                                continue;
+                            }
+                            if !ev.detail {
+                                events += 1;
+                            }
+                            sink.event(
+                                agg,
+                                folder,
+                                Placed {
+                                    ev,
+                                    ts,
+                                    offset,
+                                    file,
+                                    line: line_no,
+                                },
+                                line,
+                            );
+                        }
+                    }
+                }
+            }
+            counts.events += events;
+            count_source_line(agg, source, events, unrec);
+        }
+        line_no += 1;
+    }
+    counts.lines = line_no - block.first_line;
+    agg.files.entry(file).or_default().merge(&counts);
+}
+
+/// The scan sink: events go into the aggregate.
+struct FoldSink;
+
+impl Sink for FoldSink {
+    fn event(
+        &mut self,
+        agg: &mut Aggregate,
+        folder: &mut Folder,
+        placed: Placed<'_, '_>,
+        _line: &[u8],
+    ) {
+        folder.add(agg, placed);
+    }
+}
+
+/// Record what went wrong with a file that was read (partly).
+fn note_file(file: &InputFile, info: &FileInfo, skipped: &Mutex<Vec<Skipped>>) {
+    let mut notes = Vec::new();
+    if let Some(e) = &info.error {
+        let what = info.compression.map_or("file", |c| c.as_str());
+        notes.push(format!(
+            "read stopped after {} lines ({} {what}): {e}; the lines before were used",
+            info.lines,
+            if what == "plain" {
+                "damaged"
+            } else {
+                "damaged or truncated"
+            },
+        ));
+    }
+    if info.long_lines > 0 {
+        notes.push(format!(
+            "{} line(s) longer than {} MiB skipped",
+            info.long_lines,
+            input::MAX_LINE >> 20
+        ));
+    }
+    if !notes.is_empty() {
+        if let Ok(mut s) = skipped.lock() {
+            s.push(Skipped {
+                file: file.name.clone(),
+                why: notes.join("; "),
+            });
+        }
+    }
+}
+
+/// Read every file and fold its events into one aggregate. Files that
+/// cannot be read (or stop early) are added to `skipped`.
+pub fn scan_files(
+    files: &[InputFile],
+    settings: &ReadSettings,
+    progress: &ProgressBar,
+    skipped: &Mutex<Vec<Skipped>>,
+) -> Aggregate {
+    let pool: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
+    files.par_iter().for_each(|file| {
+        let handle = |block: Block<'_>, info: &FileInfo| {
+            let mut w = pool
+                .lock()
+                .ok()
+                .and_then(|mut p| p.pop())
+                .unwrap_or_else(|| Worker {
+                    agg: Aggregate::default(),
+                    folder: Folder::new(settings.fold.clone()),
+                });
+            let Worker { agg, folder } = &mut w;
+            run_block(block, info, file.id, settings, agg, folder, &mut FoldSink);
+            if let Ok(mut p) = pool.lock() {
+                p.push(w);
+            }
+        };
+        let on_disk = |n: u64| progress.inc(n);
+        match input::read_file(file, &settings.read, &handle, &on_disk) {
+            Ok(info) => note_file(file, &info, skipped),
+            Err(e) => {
+                if let Ok(mut s) = skipped.lock() {
+                    s.push(Skipped {
+                        file: file.name.clone(),
+                        why: input::discover::describe(&e),
+                    });
+                }
+            }
+        }
+    });
+    let workers = pool.into_inner().unwrap_or_default();
+    let mut aggs: Vec<Aggregate> = workers.into_iter().map(|w| w.agg).collect();
+    let mut total = aggs.pop().unwrap_or_default();
+    for a in aggs {
+        total = total.merged(a);
+    }
+    for f in files {
+        total.files.entry(f.id).or_default();
+    }
+    total
+}
+
+/// What `events` prints.
+#[derive(Clone, Debug, Default)]
+pub struct EventFilter {
+    /// Only this account (its id).
+    pub account: Option<crate::account::AccountId>,
+    /// Only addresses in this network.
+    pub ip: Option<crate::net::Cidr>,
+    /// Also print lines that detail an attempt counted on another line.
+    pub details: bool,
+    /// CSV instead of NDJSON.
+    pub csv: bool,
+}
+
+struct PrintSink<'a> {
+    filter: &'a EventFilter,
+    file: &'a str,
+    out: Vec<u8>,
+}
+
+impl Sink for PrintSink<'_> {
+    fn event(
+        &mut self,
+        _agg: &mut Aggregate,
+        folder: &mut Folder,
+        placed: Placed<'_, '_>,
+        _line: &[u8],
+    ) {
+        let ev = placed.ev;
+        if ev.detail && !self.filter.details {
+            return;
+        }
+        if let Some(net) = &self.filter.ip {
+            match ev.ip {
+                Some(ip) if net.contains(crate::aggregate::ip_key(ip)) => {}
+                _ => return,
+            }
+        }
+        let acct = ev.user.and_then(|u| folder.account(u));
+        if let Some(want) = self.filter.account {
+            if acct.as_ref().map(|a| a.0) != Some(want) {
+                return;
+            }
+        }
+        let key = acct.map(|a| a.1);
+        if self.filter.csv {
+            crate::report::events::write_csv(&mut self.out, &placed, key, self.file);
+        } else {
+            crate::report::events::write_ndjson(&mut self.out, &placed, key, self.file);
+        }
+    }
+}
+
+/// Ordered output of blocks finished in any order.
+struct Ordered<'w> {
+    next: u64,
+    pending: std::collections::BTreeMap<u64, Vec<u8>>,
+    writer: &'w mut (dyn std::io::Write + Send),
+    error: Option<std::io::Error>,
+}
+
+impl Ordered<'_> {
+    fn put(&mut self, seq: u64, buf: Vec<u8>) {
+        self.pending.insert(seq, buf);
+        while let Some(buf) = self.pending.remove(&self.next) {
+            if self.error.is_none() {
+                if let Err(e) = self.writer.write_all(&buf) {
+                    self.error = Some(e);
+                }
+            }
+            self.next += 1;
+        }
+    }
+}
+
+/// Print the events of every file, in file order and, within a file, in
+/// line order. Returns the coverage aggregate (no account data).
+pub fn print_events(
+    files: &[InputFile],
+    settings: &ReadSettings,
+    filter: &EventFilter,
+    writer: &mut (dyn std::io::Write + Send),
+    progress: &ProgressBar,
+    skipped: &Mutex<Vec<Skipped>>,
+) -> std::io::Result<Aggregate> {
+    let pool: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
+    let ordered = Mutex::new(Ordered {
+        next: 0,
+        pending: Default::default(),
+        writer,
+        error: None,
+    });
+    for file in files {
+        if let Ok(mut o) = ordered.lock() {
+            o.next = 0;
+        }
+        let handle = |block: Block<'_>, info: &FileInfo| {
+            let mut w = pool
+                .lock()
+                .ok()
+                .and_then(|mut p| p.pop())
+                .unwrap_or_else(|| Worker {
+                    agg: Aggregate::default(),
+                    folder: Folder::new(settings.fold.clone()),
+                });
+            let mut sink = PrintSink {
+                filter,
+                file: &file.name,
+                out: Vec::new(),
+            };
+            let Worker { agg, folder } = &mut w;
+            run_block(block, info, file.id, settings, agg, folder, &mut sink);
+            if let Ok(mut o) = ordered.lock() {
+                o.put(block.seq, sink.out);
+            }
+            if let Ok(mut p) = pool.lock() {
+                p.push(w);
+            }
+        };
+        let on_disk = |n: u64| progress.inc(n);
+        match input::read_file(file, &settings.read, &handle, &on_disk) {
+            Ok(info) => note_file(file, &info, skipped),
+            Err(e) => {
+                if let Ok(mut s) = skipped.lock() {
+                    s.push(Skipped {
+                        file: file.name.clone(),
+                        why: input::discover::describe(&e),
+                    });
+                }
+            }
+        }
+        if let Some(e) = ordered.lock().ok().and_then(|mut o| o.error.take()) {
+            return Err(e);
+        }
+    }
+    let workers = pool.into_inner().unwrap_or_default();
+    let mut total = Aggregate::default();
+    for w in workers {
+        total = total.merged(w.agg);
+    }
+    Ok(total)
+}

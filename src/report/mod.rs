@@ -1,0 +1,39 @@
+//! Everything authsweep writes: events, and the report in each format.
+//! Nothing here reads input: every format renders [`model::Report`].
+
+pub mod csv;
+pub mod events;
+pub mod json;
+pub mod markdown;
+pub mod model;
+pub mod table;
+pub mod text;
+
+use std::io::Write;
+
+/// Report formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Format {
+    /// For a person at a terminal.
+    #[default]
+    Table,
+    /// One row per account.
+    Csv,
+    /// The whole report as one JSON document.
+    Json,
+    /// Accounts, then findings, one JSON object per line.
+    Ndjson,
+    /// Markdown, for a wiki or a ticket.
+    Markdown,
+}
+
+/// Write the report in `format`.
+pub fn write(report: &model::Report, format: Format, w: &mut dyn Write) -> std::io::Result<()> {
+    match format {
+        Format::Table => table::write(report, w),
+        Format::Csv => csv::write(report, w),
+        Format::Json => json::write(report, w),
+        Format::Ndjson => json::write_ndjson(report, w),
+        Format::Markdown => markdown::write(report, w),
+    }
+}

@@ -1,0 +1,119 @@
+//! Making attacker-chosen text safe for each output: user names and log
+//! lines are data, never formulas, escape sequences or markup.
+
+use std::borrow::Cow;
+
+/// Bytes as text: valid UTF-8 as is, anything else with U+FFFD for the bad
+/// bytes.
+pub fn lossy(b: &[u8]) -> Cow<'_, str> {
+    String::from_utf8_lossy(b)
+}
+
+/// A CSV cell that a spreadsheet will not run as a formula: a cell starting
+/// with `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'`
+/// (OWASP's recommendation for CSV injection).
+pub fn csv_cell(s: &str) -> Cow<'_, str> {
+    match s.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{s}")),
+        _ => Cow::Borrowed(s),
+    }
+}
+
+/// Text for a terminal: control characters (escape sequences included)
+/// shown as `\xNN`, so log text cannot move the cursor or recolour the
+/// screen.
+pub fn terminal(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control()) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            let mut b = [0u8; 4];
+            for x in c.encode_utf8(&mut b).bytes() {
+                out.push_str(&format!("\\x{x:02x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Text for Markdown (and HTML): markup characters escaped, control
+/// characters shown as `\xNN`, line breaks removed.
+pub fn markdown(s: &str) -> String {
+    let s = terminal(s);
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '|' => out.push_str("\\|"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '!' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Hide passwords that a log line carries (Dovecot's
+/// `auth_verbose_passwords`: `(given password: ...)`, `(SHA1 of given
+/// password: ...)`).
+pub fn redact(line: &[u8]) -> Cow<'_, [u8]> {
+    let Some(at) = memchr::memmem::find(line, b"given password: ") else {
+        return Cow::Borrowed(line);
+    };
+    let start = at + b"given password: ".len();
+    let end = memchr::memrchr(b')', &line[start..]).map_or(line.len(), |i| start + i);
+    let mut out = Vec::with_capacity(line.len());
+    out.extend_from_slice(&line[..start]);
+    out.extend_from_slice(b"<redacted>");
+    out.extend_from_slice(&line[end..]);
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_formulas_are_neutralized() {
+        assert_eq!(csv_cell("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+        assert_eq!(csv_cell("+1"), "'+1");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("alice@example.gov"), "alice@example.gov");
+    }
+
+    #[test]
+    fn terminal_escapes_are_shown_not_run() {
+        assert_eq!(terminal("a\x1b[31mb"), "a\\x1b[31mb");
+        assert_eq!(terminal("plain"), "plain");
+    }
+
+    #[test]
+    fn markdown_markup_is_escaped() {
+        assert_eq!(markdown("<script>|x"), "&lt;script&gt;\\|x");
+        assert_eq!(markdown("[a](http://x)"), "\\[a\\](http://x)");
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        let l = b"auth: Info: sql: Password mismatch (given password: hunter2)";
+        assert_eq!(
+            &*redact(l),
+            &b"auth: Info: sql: Password mismatch (given password: <redacted>)"[..]
+        );
+        let l = b"Password mismatch (SHA1 of given password: abcd)";
+        assert_eq!(
+            &*redact(l),
+            &b"Password mismatch (SHA1 of given password: <redacted>)"[..]
+        );
+        assert_eq!(&*redact(b"nothing here"), b"nothing here");
+    }
+}
