@@ -53,7 +53,11 @@ pub fn family_of(program: &[u8], msg: &[u8]) -> Option<(Source, FamilyParser)> {
         _ if program.starts_with(b"postfix") && program.ends_with(b"/smtpd") => {
             Some((Source::Postfix, postfix::parse))
         }
-        _ if msg.starts_with(b"pam_unix(") || program == b"passwd" || program == b"chpasswd" => {
+        _ if msg.starts_with(b"pam_")
+            || msg.starts_with(b"PAM ")
+            || program == b"passwd"
+            || program == b"chpasswd" =>
+        {
             Some((Source::Pam, pam::parse))
         }
         _ => None,
@@ -80,7 +84,11 @@ pub fn parse_line<'a>(line: &'a [u8], out: &mut Vec<Parsed<'a>>) -> LineResult<'
             verdict: Verdict::Ignored,
         };
     };
-    let Some((source, parser)) = family_of(header.program, header.msg) else {
+    let (msg, repeat) = match util::message_repeated(header.msg) {
+        Some((n, inner)) => (inner, n),
+        None => (header.msg, 1),
+    };
+    let Some((source, parser)) = family_of(header.program, msg) else {
         return LineResult {
             header: Some(header),
             source: None,
@@ -88,10 +96,6 @@ pub fn parse_line<'a>(line: &'a [u8], out: &mut Vec<Parsed<'a>>) -> LineResult<'
         };
     };
     let start = out.len();
-    let (msg, repeat) = match util::message_repeated(header.msg) {
-        Some((n, inner)) => (inner, n),
-        None => (header.msg, 1),
-    };
     let verdict = parser(&header, msg, out);
     if repeat > 1 {
         for ev in &mut out[start..] {

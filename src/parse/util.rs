@@ -38,6 +38,15 @@ pub fn kv<'a>(hay: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
     None
 }
 
+/// Whether `hay` contains `needle`, ASCII case-insensitively (`needle` in
+/// lower case). For the "does this look like authentication" fallbacks only.
+pub fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty()
+        || hay
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
