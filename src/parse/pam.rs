@@ -647,9 +647,8 @@ mod tests {
             b"Nov  9 00:17:05 bastion sshd-session[3311]: message repeated 3 times: [ pam_unix(sshd:auth): check pass; user unknown]",
             &mut out,
         );
-        // The repeat wrapper is not `pam_`-prefixed: sshd.rs sees it and
-        // hands the inner message over.
-        assert_eq!(r.source, Some(Source::Sshd));
+        // The dispatcher unwraps the repeat before routing: PAM reads it.
+        assert_eq!(r.source, Some(Source::Pam));
         assert_eq!(r.verdict, Verdict::Events);
         assert_eq!(out[0].source, Source::Pam);
         assert_eq!(out[0].reason, Some(Reason::UnknownUser));
