@@ -245,7 +245,7 @@ pub fn count_lines(data: &[u8]) -> u64 {
 }
 
 fn read_mapped<H, P>(
-    map: &[u8],
+    mmap: &memmap2::Mmap,
     opts: &ReadOptions,
     mut info: FileInfo,
     handle: &H,
@@ -255,6 +255,7 @@ where
     H: Fn(Block<'_>, &FileInfo) + Sync,
     P: Fn(u64) + Sync,
 {
+    let map: &[u8] = mmap;
     let bs = opts.block_size.max(1);
     let mut ranges = Vec::new();
     let mut start = 0usize;
@@ -288,6 +289,15 @@ where
                     },
                     info_ref,
                 );
+                // Give the pages back: resident memory must not grow with
+                // the file.
+                // SAFETY: the mapping is private and read-only; dropped
+                // pages are read again from the file if touched (a block
+                // boundary shares a page with its neighbour).
+                unsafe {
+                    let _ =
+                        mmap.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, a, b - a);
+                }
                 on_disk((b - a) as u64);
             });
         }

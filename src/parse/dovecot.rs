@@ -257,9 +257,9 @@ const IGNORE_HUMAN: &[&[u8]] = &[
     b"internal failure",
     b"sent invalid base64 in response",
     b"login disabled",
-    b"tried to use unsupported auth mechanism",
-    b"tried to use disallowed plaintext auth",
-    b"tried to use disallowed cleartext auth",
+    // `tried to use unsupported auth mechanism`, `… disallowed plaintext
+    // auth` (2.3), `… disallowed cleartext auth` (2.4): policy.
+    b"tried to use",
     b"anonymous logins disabled",
     b"cert required",
     b"client sent an invalid cert",
@@ -1191,6 +1191,8 @@ mod tests {
             "imap-login: Disconnected (aborted authentication): user=<>, method=PLAIN, rip=192.0.2.5, lip=192.0.2.1",
             "imap-login: Disconnected (disconnected while authenticating, waited 5 secs): user=<>, method=PLAIN, rip=192.0.2.5",
             "imap-login: Disconnected (tried to use disallowed plaintext auth): user=<>, rip=192.0.2.5, lip=192.0.2.1, session=<s>",
+            "imap-login: Login aborted: Connection closed (tried to use disallowed cleartext auth, 1 attempts in 0 secs) (cleartext_auth_disabled): user=<u>, method=PLAIN, rip=192.0.2.5",
+            "imap-login: Disconnected (tried to use unsupported auth mechanism): user=<>, rip=192.0.2.5",
             "imap-login: Disconnected (internal failure, 1 successful auths): user=<u>, method=PLAIN, rip=192.0.2.5",
             "imap-login: Login aborted: Connection closed (auth aborted by client, 1 attempts in 2 secs) (auth_aborted_by_client): user=<>, method=LOGIN, rip=192.0.2.5",
             "imap-login: Login aborted: Connection closed (proxy dest connection failed, 1 attempts in 2 secs) (proxy_dest_connect_failed): user=<u>, method=PLAIN, rip=192.0.2.5",
@@ -1370,10 +1372,11 @@ mod tests {
         assert_eq!(p.ip, ip("192.0.2.110"));
         assert_eq!(p.method, Some(&b"login"[..]));
         assert!(p.detail);
-        // Through the dispatch: events once `family_of` routes such a tag
-        // to Dovecot, nothing (and no panic) until then.
+        // Through the dispatch, which routes such a tag to Dovecot.
         let (v, out) = line("Aug 30 00:10:57 auth(info@example.com,192.0.2.110,sasl:login)<CvN+E95Uf4e7eEnj>: Info: sql: Password mismatch (given password: XxxxXXxx123)");
-        assert!(v == Verdict::Events || (v == Verdict::Ignored && out.is_empty()));
+        assert_eq!(v, Verdict::Events);
+        assert_eq!(out[0].reason, Some(Reason::BadPassword));
+        assert!(out[0].detail);
     }
 
     #[test]

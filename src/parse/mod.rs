@@ -39,26 +39,23 @@ pub type FamilyParser = for<'a> fn(&Header<'a>, &'a [u8], &mut Vec<Parsed<'a>>) 
 
 /// The family that reads lines of this program, if any.
 pub fn family_of(program: &[u8], msg: &[u8]) -> Option<(Source, FamilyParser)> {
+    // PAM modules log under the program that called them (sshd, dovecot's
+    // `auth`, su, login, vsftpd ...): their prefix decides first.
+    if msg.starts_with(b"pam_") || (msg.starts_with(b"PAM ") && program != b"sshd") {
+        return Some((Source::Pam, pam::parse));
+    }
     match program {
         b"dovecot" | b"imap-login" | b"pop3-login" | b"submission-login" | b"managesieve-login"
         | b"auth" | b"auth-worker" | b"dovecot-auth" => Some((Source::Dovecot, dovecot::parse)),
-        b"sshd" | b"sshd-session" => {
-            if msg.starts_with(b"pam_") {
-                Some((Source::Pam, pam::parse))
-            } else {
-                Some((Source::Sshd, sshd::parse))
-            }
-        }
+        b"sshd" | b"sshd-session" => Some((Source::Sshd, sshd::parse)),
         b"roundcube" => Some((Source::Roundcube, roundcube::parse)),
+        b"passwd" | b"chpasswd" => Some((Source::Pam, pam::parse)),
+        // Dovecot 2.4's own log file: `auth(user,ip,sasl:login)<session>: ...`.
+        _ if program.starts_with(b"auth(") || program.starts_with(b"auth-worker(") => {
+            Some((Source::Dovecot, dovecot::parse))
+        }
         _ if program.starts_with(b"postfix") && program.ends_with(b"/smtpd") => {
             Some((Source::Postfix, postfix::parse))
-        }
-        _ if msg.starts_with(b"pam_")
-            || msg.starts_with(b"PAM ")
-            || program == b"passwd"
-            || program == b"chpasswd" =>
-        {
-            Some((Source::Pam, pam::parse))
         }
         _ => None,
     }

@@ -315,7 +315,7 @@ pub fn format_rfc3339(utc: i64, offset: i32) -> String {
     match chrono::DateTime::from_timestamp(utc, 0) {
         Some(dt) => dt
             .with_timezone(&off)
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
         None => String::from("invalid"),
     }
 }
