@@ -4,8 +4,8 @@
 //! block is parsed line by line into events that go to a [`Sink`]: the
 //! aggregate for `scan`, formatted output for `events`.
 
-use crate::aggregate::{count_source_line, Aggregate, Counts, FoldSettings, Folder, Placed, Ref};
-use crate::event::Parsed;
+use crate::aggregate::{Aggregate, Counts, FoldSettings, Folder, Placed, Ref};
+use crate::event::{Parsed, Source};
 use crate::input::{self, Block, FileInfo, InputFile, ReadOptions, Skipped};
 use crate::parse::time::{TimeResolver, Zone};
 use crate::parse::{parse_line, Verdict};
@@ -61,6 +61,9 @@ fn run_block<S: Sink>(
         bytes: block.data.len() as u64,
         ..Counts::default()
     };
+    // Per-source counts of this block, added to the aggregate at the end
+    // (not a map lookup per line).
+    let mut by_source: Vec<Counts> = vec![Counts::default(); Source::ALL.len()];
     let mut line_no = block.first_line;
     let mut rest = block.data;
     while !rest.is_empty() {
@@ -74,12 +77,15 @@ fn run_block<S: Sink>(
         let res = parse_line(line, &mut out);
         if let (Some(source), Some(header)) = (res.source, res.header) {
             let mut events = 0u64;
-            let mut unrec = None;
+            let sc = &mut by_source[source.index()];
+            sc.lines += 1;
             if res.verdict == Verdict::Unrecognized {
                 let ts = resolver.resolve(header.stamp).map_or(0, |t| t.0);
-                unrec = Some(Ref::new(ts, file, line_no));
+                let r = Ref::new(ts, file, line_no);
                 counts.unrecognized += 1;
-                counts.samples.insert(Ref::new(ts, file, line_no));
+                counts.samples.insert(r);
+                sc.unrecognized += 1;
+                sc.samples.insert(r);
             }
             if !out.is_empty() {
                 match resolver.resolve(header.stamp) {
@@ -110,11 +116,21 @@ fn run_block<S: Sink>(
                 }
             }
             counts.events += events;
-            count_source_line(agg, source, events, unrec);
+            by_source[source.index()].events += events;
         }
         line_no += 1;
     }
     counts.lines = line_no - block.first_line;
+    for (src, c) in Source::ALL.iter().zip(by_source) {
+        if c.lines > 0 {
+            match agg.sources.get_mut(src.as_str()) {
+                Some(x) => x.merge(&c),
+                None => {
+                    agg.sources.insert(src.as_str().to_string(), c);
+                }
+            }
+        }
+    }
     agg.files.entry(file).or_default().merge(&counts);
 }
 

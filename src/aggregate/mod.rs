@@ -13,7 +13,7 @@
 pub mod cap;
 
 use crate::account::{account_id, AccountId, Normalizer};
-use crate::event::{Kind, Outcome, Parsed, Reason, Service, Source};
+use crate::event::{Kind, Outcome, Parsed, Reason, Service};
 use cap::CapSet;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -606,24 +606,5 @@ fn ip_fail(
                 b.unknown.insert(id);
             }
         }
-    }
-}
-
-/// Count a line of a family (coverage).
-pub fn count_source_line(
-    agg: &mut Aggregate,
-    source: Source,
-    events: u64,
-    unrecognized: Option<Ref>,
-) {
-    let c = match agg.sources.get_mut(source.as_str()) {
-        Some(c) => c,
-        None => agg.sources.entry(source.as_str().to_string()).or_default(),
-    };
-    c.lines += 1;
-    c.events += events;
-    if let Some(r) = unrecognized {
-        c.unrecognized += 1;
-        c.samples.insert(r);
     }
 }
