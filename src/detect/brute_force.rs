@@ -19,8 +19,8 @@ impl Detector for BruteForce {
                 continue;
             }
             let items: Vec<(u32, &FailBucket)> = a.fails.iter().map(|(m, b)| (*m, b)).collect();
-            for ep in episodes(&items, t.brute_force_minutes, |w| {
-                w.iter().map(|x| x.1.n).sum::<u64>() >= t.brute_force_failures
+            for ep in episodes(&items, t.brute_force_minutes, t.brute_force_failures, |w| {
+                w.iter().map(|x| x.1.n).sum::<u64>()
             }) {
                 let w = &items[ep];
                 let n: u64 = w.iter().map(|x| x.1.n).sum();

@@ -37,7 +37,7 @@ impl Detector for DormantReactivated {
                             },
                             account: Some(*id),
                             ip: (ip != 0).then_some(ip),
-                            first: p.last.0,
+                            first: b.first.0,
                             last: b.first.0,
                             count: 1,
                             summary: format!(

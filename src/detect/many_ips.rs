@@ -29,9 +29,8 @@ impl Detector for ManyIps {
                 continue;
             }
             let items: Vec<(u32, &SuccBucket)> = a.succ.iter().map(|(h, b)| (*h, b)).collect();
-            for ep in episodes(&items, t.many_ips_hours, |w| {
-                union(w).len() >= t.many_ips_networks
-            }) {
+            let need = t.many_ips_networks as u64;
+            for ep in episodes(&items, t.many_ips_hours, need, |w| union(w).len() as u64) {
                 let w = &items[ep];
                 let nets = union(w);
                 let n: u64 = w.iter().map(|x| x.1.n).sum();

@@ -198,12 +198,16 @@ pub fn run_all(
 }
 
 /// Maximal runs of `items` (sorted by time unit) in which some window of
-/// `width` units satisfies `hit`. Each returned range covers the items of
-/// every hitting window it joins, so one attack gives one finding.
+/// `width` units reaches `threshold` by `measure` (a sum, or the size of a
+/// union). Leading and trailing items that add nothing to a run (their
+/// members are all present elsewhere in it) are left out, so a run starts
+/// and ends with the attack; overlapping windows are joined, so one attack
+/// gives one finding.
 pub fn episodes<T>(
     items: &[(u32, T)],
     width: u32,
-    mut hit: impl FnMut(&[(u32, T)]) -> bool,
+    threshold: u64,
+    mut measure: impl FnMut(&[(u32, T)]) -> u64,
 ) -> Vec<Range<usize>> {
     let mut out: Vec<Range<usize>> = Vec::new();
     let mut l = 0;
@@ -211,11 +215,23 @@ pub fn episodes<T>(
         while items[l].0 + width <= items[r].0 {
             l += 1;
         }
-        if hit(&items[l..=r]) {
-            match out.last_mut() {
-                Some(last) if l < last.end => last.end = r + 1,
-                _ => out.push(l..r + 1),
+        let m = measure(&items[l..=r]);
+        if m >= threshold {
+            let mut first = l;
+            while first < r && measure(&items[first + 1..=r]) == m {
+                first += 1;
             }
+            match out.last_mut() {
+                Some(last) if first < last.end => last.end = r + 1,
+                _ => out.push(first..r + 1),
+            }
+        }
+    }
+    // Likewise at the end: trailing items that add nothing are left out.
+    for ep in &mut out {
+        let m = measure(&items[ep.clone()]);
+        while ep.len() > 1 && measure(&items[ep.start..ep.end - 1]) == m {
+            ep.end -= 1;
         }
     }
     out
@@ -252,9 +268,22 @@ mod tests {
         // Counts per minute; a window of 10 minutes needs a sum of 10.
         let items: Vec<(u32, u64)> =
             vec![(0, 3), (2, 3), (5, 4), (8, 1), (30, 9), (31, 1), (100, 20)];
-        let eps = episodes(&items, 10, |w| w.iter().map(|x| x.1).sum::<u64>() >= 10);
-        assert_eq!(eps, vec![0..4, 4..6, 6..7]);
-        let none = episodes(&items, 10, |w| w.iter().map(|x| x.1).sum::<u64>() >= 100);
-        assert!(none.is_empty());
+        let sum = |w: &[(u32, u64)]| w.iter().map(|x| x.1).sum::<u64>();
+        assert_eq!(episodes(&items, 10, 10, sum), vec![0..4, 4..6, 6..7]);
+        assert!(episodes(&items, 10, 100, sum).is_empty());
+        // Every failure of a run counts, the first one too.
+        let items: Vec<(u32, u64)> = vec![(0, 1), (1, 10), (2, 1)];
+        assert_eq!(episodes(&items, 10, 10, sum), vec![0..3]);
+        // A leading item that adds nothing new to a union is left out.
+        let items: Vec<(u32, Vec<u8>)> = vec![(0, vec![1]), (1, vec![2, 3]), (2, vec![1, 4])];
+        let union = |w: &[(u32, Vec<u8>)]| {
+            let mut s: Vec<u8> = w.iter().flat_map(|x| x.1.clone()).collect();
+            s.sort();
+            s.dedup();
+            s.len() as u64
+        };
+        assert_eq!(episodes(&items, 10, 4, union), vec![1..3]);
+        let items: Vec<(u32, Vec<u8>)> = vec![(0, vec![1, 2]), (1, vec![3, 4]), (2, vec![1])];
+        assert_eq!(episodes(&items, 10, 4, union), vec![0..2]);
     }
 }

@@ -33,9 +33,8 @@ impl Detector for PasswordSpray {
             if total < t.spray_accounts {
                 continue;
             }
-            for ep in episodes(&items, t.spray_minutes, |w| {
-                union(w).len() >= t.spray_accounts
-            }) {
+            let need = t.spray_accounts as u64;
+            for ep in episodes(&items, t.spray_minutes, need, |w| union(w).len() as u64) {
                 let w = &items[ep];
                 let accts = union(w);
                 let n: u64 = w.iter().map(|x| x.1.n).sum();

@@ -19,32 +19,8 @@ impl Detector for SendBurst {
                 continue;
             }
             let items: Vec<(u32, &CountBucket)> = a.submits.iter().map(|(m, b)| (*m, b)).collect();
-            // Running sum over the window instead of summing each window.
-            let mut sum = 0u64;
-            let mut l = 0usize;
-            let mut hits: Vec<std::ops::Range<usize>> = Vec::new();
-            for r in 0..items.len() {
-                sum += items[r].1.n;
-                while items[l].0 + t.send_burst_minutes <= items[r].0 {
-                    sum -= items[l].1.n;
-                    l += 1;
-                }
-                if sum >= t.send_burst_messages {
-                    match hits.last_mut() {
-                        Some(h) if l < h.end => h.end = r + 1,
-                        _ => hits.push(l..r + 1),
-                    }
-                }
-            }
-            debug_assert_eq!(
-                hits,
-                episodes(&items, t.send_burst_minutes, |w| w
-                    .iter()
-                    .map(|x| x.1.n)
-                    .sum::<u64>()
-                    >= t.send_burst_messages)
-            );
-            for ep in hits {
+            let sum = |w: &[(u32, &CountBucket)]| w.iter().map(|x| x.1.n).sum::<u64>();
+            for ep in episodes(&items, t.send_burst_minutes, t.send_burst_messages, sum) {
                 let w = &items[ep];
                 let n: u64 = w.iter().map(|x| x.1.n).sum();
                 let first = w.iter().map(|x| x.1.first).min().unwrap_or_default();

@@ -53,11 +53,7 @@ pub fn write(r: &Report, w: &mut dyn Write) -> std::io::Result<()> {
         "| account | status | last login | days | unit | action |"
     )?;
     writeln!(w, "|---|---|---|---|---|---|")?;
-    for a in r
-        .accounts
-        .iter()
-        .filter(|a| matches!(a.status, "inactive" | "never") && !a.service_account)
-    {
+    for a in r.accounts.iter().filter(|a| super::model::is_idle(a)) {
         writeln!(
             w,
             "| {} | {} | {} | {} | {} | {} |",

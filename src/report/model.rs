@@ -470,3 +470,16 @@ pub fn build(
         findings: fouts,
     }
 }
+
+/// Whether the account belongs on the inactive list: inactive, or never
+/// logged in while issued (in the roster, or no roster given); service
+/// accounts never do. Names seen only in failed attempts and not in the
+/// roster (an attacker's guesses) are not accounts to revoke.
+pub fn is_idle(a: &AccountOut) -> bool {
+    !a.service_account
+        && match a.status {
+            "inactive" => true,
+            "never" => a.in_roster == Some(true),
+            _ => false,
+        }
+}

@@ -114,7 +114,7 @@ pub fn write(r: &Report, w: &mut dyn Write) -> std::io::Result<()> {
     let mut idle: Vec<&AccountOut> = r
         .accounts
         .iter()
-        .filter(|a| matches!(a.status, "inactive" | "never") && !a.service_account)
+        .filter(|a| super::model::is_idle(a))
         .collect();
     idle.sort_by(|x, y| {
         y.sort_days

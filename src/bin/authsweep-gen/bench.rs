@@ -1106,8 +1106,7 @@ pub fn run(o: &Opts) -> Result<()> {
     };
     let exp = Expected {
         generator: format!(
-            "authsweep-gen --out {} --size {} --accounts {} --seed {} --start {} --days {} --format {}",
-            o.out.display(),
+            "authsweep-gen --out DIR --size {} --accounts {} --seed {} --start {} --days {} --format {}",
             o.size,
             n,
             o.seed,
@@ -1123,8 +1122,6 @@ pub fn run(o: &Opts) -> Result<()> {
             net::DOMAIN.into(),
             "--tz".into(),
             "UTC".into(),
-            "--year".into(),
-            clock::civil_from_days(o.start / DAY).0.to_string(),
         ],
         period: Period {
             first: rfc3339(g.w.first_ts),
@@ -1150,7 +1147,7 @@ pub fn run(o: &Opts) -> Result<()> {
         last_login,
         special_lines: Vec::new(),
         noise: Noise {
-            note: "Background internet noise (ssh bots with invalid users and root, SASL LOGIN bots without a user, DNSBL rejects, probes) comes from 198.19.128.0/17; in a large file the same addresses and bot user names recur, so IP findings on that range and account findings on the bot user names (never on roster accounts) are expected and not planted. --year is only needed when the period crosses a year end in BSD format (the file mtime also gives it).".into(),
+            note: "Background internet noise (ssh bots with invalid users and root, SASL LOGIN bots without a user, DNSBL rejects, probes) comes from 198.19.128.0/17; in a large file the same addresses and bot user names recur, so IP findings on that range and account findings on the bot user names (never on roster accounts) are expected and not planted. In BSD format the file mtime is set to the last line (plus a minute), so the year of the yearless stamps can be inferred from it, also across a year end; a copy that loses the mtime needs --year (only when the period stays within one year).".into(),
             ip_ranges: vec!["198.19.128.0/17"],
             accounts: planted::bot_users(),
         },

@@ -139,27 +139,34 @@ impl Script {
 
     /// Record the event of the line just written (and mark that line as
     /// evidence when a planted case is being built).
-    fn ev(
-        &mut self,
-        ts: i64,
-        user: Option<&str>,
-        ip: Option<Ip>,
-        ok: bool,
-        count: u32,
-        service: &'static str,
-        submit: bool,
-    ) {
+    fn ev(&mut self, ev: Ev) {
         if let Some(r) = self.recs.last_mut() {
             r.mark = self.mark;
         }
-        self.evs.push(Ev {
+        self.evs.push(ev);
+    }
+
+    fn ev_ok(&mut self, ts: i64, user: &str, ip: Ip, service: &'static str) {
+        self.ev(Ev {
+            ts,
+            user: Some(user.to_string()),
+            ip: Some(ip),
+            ok: true,
+            count: 1,
+            service,
+            submit: service == "smtp",
+        });
+    }
+
+    fn ev_fail(&mut self, ts: i64, user: Option<&str>, ip: Ip, count: u32, service: &'static str) {
+        self.ev(Ev {
             ts,
             user: user.map(str::to_string),
-            ip,
-            ok,
+            ip: Some(ip),
+            ok: false,
             count,
             service,
-            submit,
+            submit: false,
         });
     }
 
@@ -199,7 +206,7 @@ impl Script {
             };
             lines::dovecot_login(b, v24, proto.name(), &e);
         });
-        self.ev(ts, Some(typed), Some(ip), true, 1, proto.name(), false);
+        self.ev_ok(ts, typed, ip, proto.name());
         let canon = typed.to_ascii_lowercase();
         let idle = proto == Proto::Imap && dur > 20 * MIN && self.rng.chance(0.5);
         self.dovecot(ts + dur, |b, rng| match proto {
@@ -241,15 +248,7 @@ impl Script {
             };
             lines::dovecot_fail(b, v24, proto.name(), end, attempts, secs, &e);
         });
-        self.ev(
-            ts,
-            Some(typed),
-            Some(ip),
-            false,
-            attempts,
-            proto.name(),
-            false,
-        );
+        self.ev_fail(ts, Some(typed), ip, attempts, proto.name());
     }
 
     /// A TLS probe or port scan on IMAP: no auth attempt.
@@ -443,7 +442,7 @@ impl Script {
             self.line(t, Stream::Mail, prog, Some(pid), |b, _| {
                 lines::pf_client(b, &q, client, ip, Some((method, user)))
             });
-            self.ev(t, Some(user), Some(ip), true, 1, "smtp", true);
+            self.ev_ok(t, user, ip, "smtp");
             times.push(t);
             let dom = to.rsplit('@').next().unwrap_or(net::DOMAIN).to_string();
             let msgid = self.msgid(
@@ -495,7 +494,7 @@ impl Script {
             self.line(t, Stream::Mail, prog, Some(pid), |b, _| {
                 lines::pf_sasl_fail(b, ip)
             });
-            self.ev(t, None, Some(ip), false, 1, "smtp", false);
+            self.ev_fail(t, None, ip, 1, "smtp");
         }
         t += self.rng.range(200_000, 2_000_000);
         self.line(t, Stream::Mail, prog, Some(pid), |b, _| {
@@ -586,7 +585,7 @@ impl Script {
         self.line(ts, Stream::Auth, "sshd", Some(pid), |b, _| {
             lines::ssh_accepted(b, method, user, ip, port, key)
         });
-        self.ev(ts, Some(user), Some(ip), true, 1, "ssh", false);
+        self.ev_ok(ts, user, ip, "ssh");
         let t = ts + 2_000;
         self.line(t, Stream::Auth, "sshd", Some(pid), |b, _| {
             lines::pam_session(b, "sshd", user, uid, true)
@@ -645,7 +644,7 @@ impl Script {
         self.line(t, Stream::Auth, "sshd", Some(pid), |b, _| {
             lines::ssh_failed(b, user, false, ip, port)
         });
-        self.ev(t, Some(user), Some(ip), false, 1, "ssh", false);
+        self.ev_fail(t, Some(user), ip, 1, "ssh");
         t
     }
 
@@ -669,7 +668,7 @@ impl Script {
         self.line(t, Stream::Auth, "sshd", Some(pid), |b, _| {
             lines::ssh_failed(b, user, true, ip, port)
         });
-        self.ev(t, Some(user), Some(ip), false, 1, "ssh", false);
+        self.ev_fail(t, Some(user), ip, 1, "ssh");
         let failed = t;
         t += self.rng.range(100_000, 300_000);
         if self.rng.chance(0.5) {
@@ -701,7 +700,7 @@ impl Script {
         self.line(t, Stream::Auth, "sshd", Some(pid), |b, _| {
             lines::ssh_failed(b, "root", false, ip, port)
         });
-        self.ev(t, Some("root"), Some(ip), false, 1, "ssh", false);
+        self.ev_fail(t, Some("root"), ip, 1, "ssh");
         if collapse && tries > 1 {
             t += self.rng.range(4_000_000, 9_000_000);
             let n = tries - 1;
@@ -710,14 +709,14 @@ impl Script {
                 lines::ssh_failed(b, "root", false, ip, port);
                 b.s("]");
             });
-            self.ev(t, Some("root"), Some(ip), false, n, "ssh", false);
+            self.ev_fail(t, Some("root"), ip, n, "ssh");
         } else {
             for _ in 1..tries {
                 t += self.rng.range(1_500_000, 3_000_000);
                 self.line(t, Stream::Auth, "sshd", Some(pid), |b, _| {
                     lines::ssh_failed(b, "root", false, ip, port)
                 });
-                self.ev(t, Some("root"), Some(ip), false, 1, "ssh", false);
+                self.ev_fail(t, Some("root"), ip, 1, "ssh");
             }
         }
         t += self.rng.range(200_000, 900_000);
@@ -807,7 +806,7 @@ impl Script {
         self.line(t, Stream::Web, "", None, |b, _| {
             lines::rc_success(b, &sid, user, rc_id, ip)
         });
-        self.ev(t, Some(user), Some(ip), true, 1, "webmail", false);
+        self.ev_ok(t, user, ip, "webmail");
         t
     }
 
@@ -831,7 +830,7 @@ impl Script {
         self.line(t, Stream::Web, "", None, |b, _| {
             lines::rc_fail(b, &sid, typed, ip)
         });
-        self.ev(t, Some(typed), Some(ip), false, 1, "webmail", false);
+        self.ev_fail(t, Some(typed), ip, 1, "webmail");
         t
     }
 }
