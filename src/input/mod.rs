@@ -257,35 +257,36 @@ where
 {
     let map: &[u8] = mmap;
     let bs = opts.block_size.max(1);
-    let mut ranges = Vec::new();
+    let busy = AtomicUsize::new(0);
+    let snapshot = info.clone();
+    let info_ref = &snapshot;
     let mut start = 0usize;
     let mut line = 1u64;
-    while start < map.len() {
-        let target = (start + bs).min(map.len());
-        let end = if target >= map.len() {
-            map.len()
-        } else {
-            match memchr::memchr(b'\n', &map[target - 1..]) {
-                Some(i) => target + i,
-                None => map.len(),
-            }
-        };
-        let lines = count_lines(&map[start..end]);
-        ranges.push((start, end, line));
-        line += lines;
-        start = end;
-    }
-    info.bytes = map.len() as u64;
-    info.lines = line - 1;
-    let info_ref = &info;
+    let mut seq = 0u64;
+    // The blocks are cut (and their lines counted) just ahead of the
+    // workers: at most `in_flight` blocks wait, so the pages touched and
+    // not yet given back stay few whatever the file size.
     rayon::scope(|s| {
-        for (seq, &(a, b, first_line)) in ranges.iter().enumerate() {
-            s.spawn(move |_| {
+        while start < map.len() {
+            let target = (start + bs).min(map.len());
+            let end = if target >= map.len() {
+                map.len()
+            } else {
+                match memchr::memchr(b'\n', &map[target - 1..]) {
+                    Some(i) => target + i,
+                    None => map.len(),
+                }
+            };
+            let (a, b, first_line, this_seq) = (start, end, line, seq);
+            line += count_lines(&map[a..b]);
+            seq += 1;
+            start = end;
+            let work = move || {
                 handle(
                     Block {
                         data: &map[a..b],
                         first_line,
-                        seq: seq as u64,
+                        seq: this_seq,
                     },
                     info_ref,
                 );
@@ -299,9 +300,21 @@ where
                         mmap.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, a, b - a);
                 }
                 on_disk((b - a) as u64);
-            });
+            };
+            if busy.load(Ordering::Acquire) >= opts.in_flight {
+                work();
+            } else {
+                busy.fetch_add(1, Ordering::AcqRel);
+                let busy = &busy;
+                s.spawn(move |_| {
+                    work();
+                    busy.fetch_sub(1, Ordering::AcqRel);
+                });
+            }
         }
     });
+    info.bytes = map.len() as u64;
+    info.lines = line - 1;
     info
 }
 
