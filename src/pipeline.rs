@@ -46,8 +46,8 @@ struct Worker {
 
 /// Parse one block: every line, its events to `sink`, coverage counts to
 /// `agg`.
-fn run_block<S: Sink>(
-    block: Block<'_>,
+fn run_block<'b, S: Sink>(
+    block: Block<'b>,
     info: &FileInfo,
     file: u32,
     settings: &ReadSettings,
@@ -56,7 +56,7 @@ fn run_block<S: Sink>(
     sink: &mut S,
 ) {
     let mut resolver = TimeResolver::new(settings.zone, info.anchor, settings.year);
-    let mut out: Vec<Parsed<'_>> = Vec::with_capacity(4);
+    let mut out: Vec<Parsed<'b>> = Vec::with_capacity(4);
     let mut counts = Counts {
         bytes: block.data.len() as u64,
         ..Counts::default()
@@ -65,13 +65,9 @@ fn run_block<S: Sink>(
     // (not a map lookup per line).
     let mut by_source: Vec<Counts> = vec![Counts::default(); Source::ALL.len()];
     let mut line_no = block.first_line;
-    let mut rest = block.data;
-    while !rest.is_empty() {
-        let (line, next) = match memchr::memchr(b'\n', rest) {
-            Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => (rest, &rest[rest.len()..]),
-        };
-        rest = next;
+    let data = block.data;
+    // Parse one line (without its newline) that starts at `line_no`.
+    let mut one_line = |line: &'b [u8], line_no: u64, agg: &mut Aggregate, folder: &mut Folder| {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         out.clear();
         let res = parse_line(line, &mut out);
@@ -118,7 +114,18 @@ fn run_block<S: Sink>(
             counts.events += events;
             by_source[source.index()].events += events;
         }
-        line_no += 1;
+    };
+    {
+        let mut rest = data;
+        while !rest.is_empty() {
+            let (line, next) = match memchr::memchr(b'\n', rest) {
+                Some(i) => (&rest[..i], &rest[i + 1..]),
+                None => (rest, &rest[rest.len()..]),
+            };
+            rest = next;
+            one_line(line, line_no, agg, folder);
+            line_no += 1;
+        }
     }
     counts.lines = line_no - block.first_line;
     for (src, c) in Source::ALL.iter().zip(by_source) {

@@ -64,6 +64,50 @@ impl<T: Ord + Copy, const N: usize> CapSet<T, N> {
     }
 }
 
+/// A distinct count that stops growing at `N` values: a hash set, so adding
+/// is O(1) however many values there are. Only its size is read, and that
+/// is `min(N, true count)` whatever the order of inserts and merges.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DistinctCount<T: std::hash::Hash + Eq + Copy, const N: usize> {
+    items: rustc_hash::FxHashSet<T>,
+    saturated: bool,
+}
+
+impl<T: std::hash::Hash + Eq + Copy, const N: usize> DistinctCount<T, N> {
+    /// Add a value.
+    #[inline]
+    pub fn insert(&mut self, v: T) {
+        if self.items.len() < N {
+            self.items.insert(v);
+        } else if !self.items.contains(&v) {
+            self.saturated = true;
+        }
+    }
+
+    /// Add every value of `other`.
+    pub fn merge(&mut self, other: &Self) {
+        for &v in &other.items {
+            self.insert(v);
+        }
+        self.saturated |= other.saturated;
+    }
+
+    /// The count (at most `N`).
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Whether the true count is larger than [`Self::len`].
+    pub fn is_saturated(&self) -> bool {
+        self.saturated
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +125,27 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a.iter().copied().collect::<Vec<_>>(), vec![1, 3, 5]);
         assert!(a.is_saturated());
+    }
+
+    #[test]
+    fn distinct_count_is_order_independent() {
+        let mut a: DistinctCount<u32, 4> = DistinctCount::default();
+        let mut b: DistinctCount<u32, 4> = DistinctCount::default();
+        for v in [1, 2, 3] {
+            a.insert(v);
+        }
+        for v in [3, 4, 5, 6] {
+            b.insert(v);
+        }
+        let mut ab = a.clone();
+        ab.merge(&b);
+        let mut ba = b.clone();
+        ba.merge(&a);
+        assert_eq!(ab.len(), 4);
+        assert_eq!(ba.len(), 4);
+        assert!(ab.is_saturated() && ba.is_saturated());
+        a.insert(2);
+        assert_eq!(a.len(), 3);
+        assert!(!a.is_saturated());
     }
 }

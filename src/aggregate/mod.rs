@@ -228,7 +228,7 @@ pub struct AccountAgg {
     /// Last password change seen in the logs.
     pub password_changed: Option<i64>,
     /// Distinct addresses of any attempt.
-    pub ips: CapSet<IpKey, 4096>,
+    pub ips: cap::DistinctCount<IpKey, 65536>,
     /// Failures per minute.
     pub fails: BTreeMap<u32, FailBucket>,
     /// Successes per hour.

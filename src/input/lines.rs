@@ -4,7 +4,7 @@
 use super::{Compression, InputFile};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 
 /// Longest evidence text kept, in bytes.
 const MAX_TEXT: usize = 2048;
@@ -28,75 +28,126 @@ pub fn fetch(files: &[InputFile], wanted: &BTreeSet<(u32, u64)>) -> BTreeMap<(u3
     out
 }
 
-fn open(file: &InputFile) -> std::io::Result<Box<dyn BufRead>> {
+fn open(file: &InputFile) -> std::io::Result<Box<dyn Read>> {
     let mut f = File::open(&file.path)?;
     let mut head = [0u8; 6];
     let n = f.read(&mut head)?;
     drop(f);
     let f = File::open(&file.path)?;
     Ok(match Compression::sniff(&head[..n]) {
-        Compression::Plain => Box::new(BufReader::with_capacity(1 << 20, f)),
-        Compression::Gzip => Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(
-            BufReader::new(f),
+        Compression::Plain => Box::new(f),
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(
+            f,
         ))),
-        Compression::Zstd => Box::new(BufReader::new(zstd::stream::read::Decoder::new(f)?)),
-        Compression::Bzip2 => Box::new(BufReader::new(bzip2::read::MultiBzDecoder::new(f))),
-        Compression::Xz => Box::new(BufReader::new(xz2::read::XzDecoder::new_multi_decoder(f))),
+        Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(f)?),
+        Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(f)),
+        Compression::Xz => Box::new(xz2::read::XzDecoder::new_multi_decoder(f)),
     })
 }
 
+/// Stream the text, counting newlines a buffer at a time (SIMD), and keep
+/// the wanted lines (`lines` is sorted).
 fn read_lines(
-    mut r: Box<dyn BufRead>,
+    mut r: Box<dyn Read>,
     lines: &[u64],
     fid: u32,
     out: &mut BTreeMap<(u32, u64), Vec<u8>>,
 ) {
-    // `lines` is sorted (it comes from a BTreeSet).
-    let mut want = lines.iter().peekable();
+    let mut want = lines.iter().copied().peekable();
+    let mut buf = vec![0u8; 1 << 20];
+    // Line number at buf[0], and the partial wanted line being collected.
     let mut no = 1u64;
-    let mut buf = Vec::new();
-    while let Some(&&target) = want.peek() {
-        if no < target {
-            // Skip whole lines without keeping them.
-            match skip_line(&mut r) {
-                Ok(true) => no += 1,
-                _ => return,
+    let mut current: Option<Vec<u8>> = None;
+    loop {
+        let n = match r.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        let chunk = &buf[..n];
+        let mut pos = 0usize;
+        loop {
+            if let Some(text) = current.as_mut() {
+                // Inside a wanted line: take up to its end.
+                match memchr::memchr(b'\n', &chunk[pos..]) {
+                    Some(i) => {
+                        extend(text, &chunk[pos..pos + i]);
+                        pos += i + 1;
+                        finish(out, fid, no, current.take());
+                        want.next();
+                        no += 1;
+                    }
+                    None => {
+                        extend(text, &chunk[pos..]);
+                        break;
+                    }
+                }
+                continue;
             }
-            continue;
+            let Some(&target) = want.peek() else { return };
+            if no < target {
+                let skip = (target - no - 1) as usize;
+                let mut it = memchr::memchr_iter(b'\n', &chunk[pos..]);
+                match it.nth(skip) {
+                    Some(i) => {
+                        pos += i + 1;
+                        no = target;
+                    }
+                    None => {
+                        no += memchr::memchr_iter(b'\n', &chunk[pos..]).count() as u64;
+                        break;
+                    }
+                }
+            }
+            current = Some(Vec::new());
         }
-        buf.clear();
-        match r.read_until(b'\n', &mut buf) {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
-        }
-        while buf.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
-            buf.pop();
-        }
-        buf.truncate(MAX_TEXT);
-        out.insert((fid, no), buf.clone());
-        want.next();
-        no += 1;
+    }
+    // A last line without a newline (but not the empty "line" after the
+    // final newline).
+    if current.as_ref().is_some_and(|t| !t.is_empty()) {
+        finish(out, fid, no, current);
     }
 }
 
-/// Consume one line; `false` at the end of input.
-fn skip_line(r: &mut Box<dyn BufRead>) -> std::io::Result<bool> {
-    let mut any = false;
-    loop {
-        let (done, used) = {
-            let avail = r.fill_buf()?;
-            if avail.is_empty() {
-                return Ok(any);
-            }
-            any = true;
-            match memchr::memchr(b'\n', avail) {
-                Some(i) => (true, i + 1),
-                None => (false, avail.len()),
-            }
-        };
-        r.consume(used);
-        if done {
-            return Ok(true);
+fn extend(text: &mut Vec<u8>, more: &[u8]) {
+    let room = MAX_TEXT.saturating_sub(text.len());
+    text.extend_from_slice(&more[..more.len().min(room)]);
+}
+
+fn finish(out: &mut BTreeMap<(u32, u64), Vec<u8>>, fid: u32, no: u64, text: Option<Vec<u8>>) {
+    if let Some(mut t) = text {
+        if t.last() == Some(&b'\r') {
+            t.pop();
         }
+        out.insert((fid, no), t);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_across_buffer_edges() {
+        let mut text = Vec::new();
+        for i in 1..=300_000u32 {
+            text.extend_from_slice(
+                format!("line {i} {}\n", "x".repeat((i % 13) as usize)).as_bytes(),
+            );
+        }
+        let want = [1u64, 2, 77_777, 150_001, 299_999, 300_000, 300_001];
+        let mut out = BTreeMap::new();
+        read_lines(Box::new(std::io::Cursor::new(text)), &want, 3, &mut out);
+        assert_eq!(out[&(3, 1)], b"line 1 x");
+        assert_eq!(out[&(3, 2)], b"line 2 xx");
+        assert_eq!(
+            out[&(3, 77_777)],
+            format!("line 77777 {}", "x".repeat(77_777 % 13)).as_bytes()
+        );
+        assert_eq!(
+            out[&(3, 300_000)],
+            format!("line 300000 {}", "x".repeat(300_000 % 13)).as_bytes()
+        );
+        assert!(!out.contains_key(&(3, 300_001)));
+        assert_eq!(out.len(), 6);
     }
 }

@@ -15,6 +15,28 @@ pub enum RawStamp<'a> {
     Iso(&'a [u8]),
     /// Roundcube's file driver: `26-Nov-2025 08:51:18 +0100`.
     Roundcube(&'a [u8]),
+    /// A TAI64N label without its `@` (daemontools/s6 `multilog`):
+    /// 24 hex digits, seconds then nanoseconds.
+    Tai64n(&'a [u8]),
+    /// journald's `__REALTIME_TIMESTAMP` (microseconds since the epoch, as
+    /// decimal digits), and how the line's `MESSAGE` was written.
+    Journal(&'a [u8], JsonMsg),
+    /// `ctime`-like `Sat Jul 17 12:00:00 2021` (vsftpd's own log; local
+    /// time, the day space padded).
+    Ctime(&'a [u8]),
+}
+
+/// How the `MESSAGE` of a `journalctl -o json` line was written. Only a
+/// plain string can be handed to the parsers as it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonMsg {
+    /// A JSON string without escapes: `msg` is its text.
+    Plain,
+    /// A JSON string with backslash escapes: `msg` is the raw escaped text.
+    Escaped,
+    /// An array of byte values (the message is not UTF-8): `msg` is the
+    /// array's text, which no parser can read.
+    Bytes,
 }
 
 /// A line split into its envelope and message.
@@ -26,36 +48,54 @@ pub struct Header<'a> {
     pub host: &'a [u8],
     /// The program name without pid (`postfix/smtpd`, `sshd`, `dovecot`).
     pub program: &'a [u8],
-    /// The pid or other bracketed id of the tag (empty when none).
+    /// The pid or other bracketed id of the tag (empty when none). For a
+    /// log4j line (Zimbra) it holds the level (`INFO`, `WARN`, ...).
     pub pid: &'a [u8],
     /// The message after the tag.
     pub msg: &'a [u8],
 }
 
-const MONTHS: &[u8; 36] = b"JanFebMarAprMayJunJulAugSepOctNovDec";
-
 /// Month number (1-12) of a three-letter English abbreviation.
 pub fn month_number(b: &[u8]) -> Option<u8> {
-    if b.len() != 3 {
-        return None;
-    }
-    MONTHS
-        .chunks_exact(3)
-        .position(|m| m == b)
-        .map(|i| i as u8 + 1)
+    Some(match b {
+        b"Jan" => 1,
+        b"Feb" => 2,
+        b"Mar" => 3,
+        b"Apr" => 4,
+        b"May" => 5,
+        b"Jun" => 6,
+        b"Jul" => 7,
+        b"Aug" => 8,
+        b"Sep" => 9,
+        b"Oct" => 10,
+        b"Nov" => 11,
+        b"Dec" => 12,
+        _ => return None,
+    })
+}
+
+/// Position of the first `b` in `s`: a plain loop, cheaper than a SIMD
+/// search over the few bytes of a host name or a program tag.
+#[inline]
+fn short_find(s: &[u8], b: u8) -> Option<usize> {
+    s.iter().position(|&c| c == b)
 }
 
 /// Split a line into its envelope. `None` when no known envelope fits.
 pub fn split(line: &[u8]) -> Option<Header<'_>> {
     let first = *line.first()?;
     if first.is_ascii_uppercase() {
-        split_bsd(line)
+        split_bsd(line).or_else(|| split_ctime(line))
     } else if first.is_ascii_digit() {
         split_iso(line)
     } else if first == b'<' {
         split_5424(line)
     } else if first == b'[' {
         split_roundcube(line)
+    } else if first == b'{' {
+        split_journal(line)
+    } else if first == b'@' {
+        split_tai64n(line)
     } else {
         None
     }
@@ -81,20 +121,16 @@ fn split_bsd(line: &[u8]) -> Option<Header<'_>> {
 
 fn split_iso(line: &[u8]) -> Option<Header<'_>> {
     // 2025-11-26T08:51:18[.ffffff][Z|+01:00] host tag: msg
-    // 2013-01-04 17:03:46 msg          (Exim's own log: no host, no tag)
+    // 2013-01-04 17:03:46[.mmm][ +0100] [[pid] ]msg   (Exim's own log)
+    // 2015-03-26 21:51:36,505 INFO  [thread] ...       (log4j: Zimbra)
     if line.len() < 20 || line[4] != b'-' || line[7] != b'-' || line[13] != b':' {
         return None;
     }
     if line[10] == b' ' {
-        // Exim mainlog: date, space, time, then the message itself.
-        let stamp = &line[..19];
-        return Some(Header {
-            stamp: RawStamp::Iso(stamp),
-            host: b"",
-            program: b"exim",
-            pid: b"",
-            msg: line.get(20..).unwrap_or(b""),
-        });
+        if line[19] == b',' {
+            return split_comma_millis(line);
+        }
+        return split_exim(line);
     }
     if line[10] != b'T' {
         return None;
@@ -107,6 +143,302 @@ fn split_iso(line: &[u8]) -> Option<Header<'_>> {
         host,
         program,
         pid,
+        msg,
+    })
+}
+
+/// Number of ASCII digits at the start of `b`.
+fn digits_at(b: &[u8]) -> usize {
+    b.iter().take_while(|c| c.is_ascii_digit()).count()
+}
+
+/// Exim's main log: the date and time (with `.mmm` under `+millisec`, and
+/// ` +hhmm` under `log_timezone`), `[pid] ` under `+pid`, then the message
+/// itself. Exim's `tod_stamp()` (`src/src/tod.c`) writes the stamp.
+fn split_exim(line: &[u8]) -> Option<Header<'_>> {
+    let mut end = 19;
+    if line[19] == b'.' {
+        let n = digits_at(&line[20..]);
+        if n == 0 {
+            return None;
+        }
+        end = 20 + n;
+    }
+    // ` +0100` followed by a space (or the end of the line).
+    if let Some(z) = line.get(end..end + 6) {
+        if z[0] == b' '
+            && (z[1] == b'+' || z[1] == b'-')
+            && digits_at(&z[2..]) == 4
+            && line.get(end + 6).is_none_or(|&b| b == b' ')
+        {
+            end += 6;
+        }
+    }
+    let stamp = &line[..end];
+    let mut msg = match line.get(end) {
+        None => b"",
+        Some(b' ') => &line[end + 1..],
+        Some(_) => return None,
+    };
+    let mut pid: &[u8] = b"";
+    if msg.first() == Some(&b'[') {
+        let n = digits_at(&msg[1..]);
+        if n > 0 && msg[1 + n..].starts_with(b"] ") {
+            pid = &msg[1..1 + n];
+            msg = &msg[n + 3..];
+        }
+    }
+    Some(Header {
+        stamp: RawStamp::Iso(stamp),
+        host: b"",
+        program: b"exim",
+        pid,
+        msg,
+    })
+}
+
+/// log4j levels as `%-5p` writes them (padded to five).
+const LOG4J_LEVELS: &[&[u8]] = &[b"INFO", b"WARN", b"ERROR", b"DEBUG", b"FATAL", b"TRACE"];
+
+/// `YYYY-MM-DD HH:MM:SS,mmm ...`: a log4j line (`%d %-5p [%t] [%z] %c{1} -
+/// %m%n`, Zimbra's `audit.log` and `mailbox.log`): program `zimbra`, the
+/// level as pid, the message from the thread on. Otherwise ProFTPD's own
+/// `SystemLog` (`src/log.c`: `%Y-%m-%d %H:%M:%S,mmm [host ]proftpd[pid]
+/// serverinfo: msg`).
+fn split_comma_millis(line: &[u8]) -> Option<Header<'_>> {
+    let n = digits_at(&line[20..]);
+    if n == 0 {
+        return None;
+    }
+    let end = 20 + n;
+    let stamp = &line[..end];
+    let rest = line.get(end..)?.strip_prefix(b" ")?;
+    let sp = memchr::memchr(b' ', rest).unwrap_or(rest.len());
+    let word = &rest[..sp];
+    if LOG4J_LEVELS.contains(&word) {
+        let mut msg = &rest[sp..];
+        while msg.first() == Some(&b' ') {
+            msg = &msg[1..];
+        }
+        return Some(Header {
+            stamp: RawStamp::Iso(stamp),
+            host: b"",
+            program: b"zimbra",
+            pid: word,
+            msg,
+        });
+    }
+    // ProFTPD: the tag may follow a host name.
+    let (host, tagged) = if word.starts_with(b"proftpd[") {
+        (&b""[..], rest)
+    } else {
+        let after = rest.get(sp + 1..)?;
+        if !after.starts_with(b"proftpd[") {
+            return None;
+        }
+        (word, after)
+    };
+    let close = memchr::memchr(b']', &tagged[..tagged.len().min(32)])?;
+    let pid = &tagged[8..close];
+    let msg = tagged[close + 1..].strip_prefix(b" ").unwrap_or(b"");
+    Some(Header {
+        stamp: RawStamp::Iso(stamp),
+        host,
+        program: b"proftpd",
+        pid,
+        msg,
+    })
+}
+
+/// `@` and a TAI64N label (multilog), then `prog: msg` without a host.
+fn split_tai64n(line: &[u8]) -> Option<Header<'_>> {
+    let label = line.get(1..25)?;
+    if !label.iter().all(u8::is_ascii_hexdigit) || line.get(25) != Some(&b' ') {
+        return None;
+    }
+    let rest = &line[26..];
+    let (host, program, pid, msg) = split_host_tag(rest)?;
+    Some(Header {
+        stamp: RawStamp::Tai64n(label),
+        host,
+        program,
+        pid,
+        msg,
+    })
+}
+
+/// vsftpd's own log: `Sat Jul 17 12:00:00 2021 [pid 1234] msg`
+/// (`logging.c`, `vsf_sysutil_get_current_date()`).
+fn split_ctime(line: &[u8]) -> Option<Header<'_>> {
+    if line.len() < 31
+        || line[3] != b' '
+        || line[7] != b' '
+        || line[10] != b' '
+        || line[13] != b':'
+        || line[19] != b' '
+    {
+        return None;
+    }
+    month_number(&line[4..7])?;
+    let rest = line[24..].strip_prefix(b" [pid ")?;
+    let n = digits_at(rest);
+    if n == 0 {
+        return None;
+    }
+    let msg = rest[n..].strip_prefix(b"]")?;
+    Some(Header {
+        stamp: RawStamp::Ctime(&line[..24]),
+        host: b"",
+        program: b"vsftpd",
+        pid: &rest[..n],
+        msg: msg.strip_prefix(b" ").unwrap_or(msg),
+    })
+}
+
+/// A JSON value read without allocating.
+enum JsonValue<'a> {
+    /// A string's raw content (between the quotes) and whether it has
+    /// escapes.
+    Str(&'a [u8], bool),
+    /// An array's text, brackets included.
+    Array(&'a [u8]),
+    /// `null`, a number, `true`/`false`, or an object.
+    Other,
+}
+
+/// The end (exclusive) of a JSON string whose opening quote is at `at`,
+/// and whether it holds a backslash.
+fn json_string_end(b: &[u8], at: usize) -> Option<(usize, bool)> {
+    let mut i = at + 1;
+    let mut escaped = false;
+    loop {
+        let j = i + memchr::memchr2(b'"', b'\\', b.get(i..)?)?;
+        if b[j] == b'"' {
+            return Some((j + 1, escaped));
+        }
+        escaped = true;
+        i = j + 2;
+    }
+}
+
+/// Skip a JSON value starting at `at`: its end and what it is.
+fn json_value(b: &[u8], at: usize) -> Option<(usize, JsonValue<'_>)> {
+    match *b.get(at)? {
+        b'"' => {
+            let (end, esc) = json_string_end(b, at)?;
+            Some((end, JsonValue::Str(&b[at + 1..end - 1], esc)))
+        }
+        open @ (b'[' | b'{') => {
+            let close = if open == b'[' { b']' } else { b'}' };
+            let mut depth = 0usize;
+            let mut i = at;
+            while i < b.len() {
+                match b[i] {
+                    b'"' => {
+                        i = json_string_end(b, i)?.0;
+                        continue;
+                    }
+                    c if c == open => depth += 1,
+                    c if c == close => {
+                        depth -= 1;
+                        if depth == 0 {
+                            let v = if open == b'[' {
+                                JsonValue::Array(&b[at..=i])
+                            } else {
+                                JsonValue::Other
+                            };
+                            return Some((i + 1, v));
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            None
+        }
+        _ => {
+            let n = b[at..]
+                .iter()
+                .take_while(|&&c| c != b',' && c != b'}' && !c.is_ascii_whitespace())
+                .count();
+            (n > 0).then_some((at + n, JsonValue::Other))
+        }
+    }
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    i
+}
+
+/// One `journalctl -o json` object: program from `SYSLOG_IDENTIFIER`, pid
+/// from `_PID` (or `SYSLOG_PID`), host from `_HOSTNAME`, time from
+/// `__REALTIME_TIMESTAMP`, text from `MESSAGE` (systemd
+/// `JOURNAL_EXPORT_FORMATS`: a string, an array of byte values when it is
+/// not UTF-8, or `null` when it is too large). `None` when the line is not
+/// such an object, has no time, or its `MESSAGE` is `null` or missing.
+fn split_journal(line: &[u8]) -> Option<Header<'_>> {
+    let mut i = skip_ws(line, 1);
+    let mut stamp = None;
+    let (mut host, mut program, mut comm, mut pid, mut spid): (&[u8], &[u8], &[u8], &[u8], &[u8]) =
+        (b"", b"", b"", b"", b"");
+    let mut msg: Option<(&[u8], JsonMsg)> = None;
+    loop {
+        if line.get(i) == Some(&b'}') {
+            break;
+        }
+        if line.get(i) != Some(&b'"') {
+            return None;
+        }
+        let (kend, kesc) = json_string_end(line, i)?;
+        let key = &line[i + 1..kend - 1];
+        i = skip_ws(line, kend);
+        if line.get(i) != Some(&b':') {
+            return None;
+        }
+        i = skip_ws(line, i + 1);
+        let (vend, v) = json_value(line, i)?;
+        if !kesc {
+            match (key, v) {
+                (b"__REALTIME_TIMESTAMP", JsonValue::Str(s, false)) => stamp = Some(s),
+                (b"_HOSTNAME", JsonValue::Str(s, false)) => host = s,
+                (b"SYSLOG_IDENTIFIER", JsonValue::Str(s, false)) => program = s,
+                (b"_COMM", JsonValue::Str(s, false)) => comm = s,
+                (b"_PID", JsonValue::Str(s, false)) => pid = s,
+                (b"SYSLOG_PID", JsonValue::Str(s, false)) => spid = s,
+                (b"MESSAGE", JsonValue::Str(s, esc)) => {
+                    msg = Some((
+                        s,
+                        if esc {
+                            JsonMsg::Escaped
+                        } else {
+                            JsonMsg::Plain
+                        },
+                    ))
+                }
+                (b"MESSAGE", JsonValue::Array(a)) => msg = Some((a, JsonMsg::Bytes)),
+                _ => {}
+            }
+        }
+        i = skip_ws(line, vend);
+        match line.get(i) {
+            Some(b',') => i = skip_ws(line, i + 1),
+            Some(b'}') => break,
+            _ => return None,
+        }
+    }
+    let stamp = stamp?;
+    if stamp.is_empty() || digits_at(stamp) != stamp.len() {
+        return None;
+    }
+    let (msg, form) = msg?;
+    Some(Header {
+        stamp: RawStamp::Journal(stamp, form),
+        host,
+        program: if program.is_empty() { comm } else { program },
+        pid: if pid.is_empty() { spid } else { pid },
         msg,
     })
 }
@@ -186,7 +518,7 @@ type HostTag<'a> = (&'a [u8], &'a [u8], &'a [u8], &'a [u8]);
 /// After the timestamp: `host prog[pid]: msg`, or `prog: msg` without a
 /// host (Dovecot's own log file), or `host sogod [pid]: msg`.
 fn split_host_tag(rest: &[u8]) -> Option<HostTag<'_>> {
-    let sp = memchr::memchr(b' ', rest)?;
+    let sp = short_find(rest, b' ')?;
     let first = &rest[..sp];
     if first.last() == Some(&b':') && first.len() > 1 {
         // No host: the first token is the tag.

@@ -143,7 +143,38 @@ impl TimeResolver {
             RawStamp::Bsd(b) => self.resolve_bsd(b),
             RawStamp::Iso(b) => self.resolve_iso(b),
             RawStamp::Roundcube(b) => resolve_roundcube(b),
+            RawStamp::Tai64n(b) => {
+                let utc = tai64n_unix(b)?;
+                Some((utc, self.zone.offset_at_utc(utc)))
+            }
+            RawStamp::Journal(b, _) => {
+                let utc = journal_unix(b)?;
+                Some((utc, self.zone.offset_at_utc(utc)))
+            }
+            RawStamp::Ctime(b) => self.resolve_ctime(b),
         }
+    }
+
+    /// `Sat Jul 17 12:00:00 2021` (day space padded), local time.
+    fn resolve_ctime(&mut self, b: &[u8]) -> Option<(i64, i32)> {
+        if b.len() != 24 {
+            return None;
+        }
+        let month = month_number(&b[4..7])? as u32;
+        let day = match (b[8], b[9]) {
+            (b' ', d) if d.is_ascii_digit() => (d - b'0') as u32,
+            (a, d) if a.is_ascii_digit() && d.is_ascii_digit() => {
+                ((a - b'0') * 10 + d - b'0') as u32
+            }
+            _ => return None,
+        };
+        let secs = hms(&b[11..19])?;
+        let year = digits(&b[20..24])? as i32;
+        if day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        let local = days_from_civil(year, month, day) * 86_400 + secs;
+        Some(self.local_to_utc(local))
     }
 
     fn local_to_utc(&mut self, local: i64) -> (i64, i32) {
@@ -222,6 +253,10 @@ impl TimeResolver {
             let n = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
             rest = &rest[1 + n..];
         }
+        // Exim's `log_timezone`: ` +0100` after a space.
+        if rest.len() == 6 && rest[0] == b' ' {
+            rest = &rest[1..];
+        }
         match rest {
             [] => Some(self.local_to_utc(local)),
             [b'Z'] | [b'z'] => Some((local, 0)),
@@ -231,6 +266,40 @@ impl TimeResolver {
             }
         }
     }
+}
+
+/// Seconds of the TAI64 epoch offset: a TAI64 label is 2^62 plus TAI
+/// seconds, and daemontools' `tai64n` writes UNIX time + 10 (the TAI-UTC
+/// difference of 1970, leap seconds ignored), as `tai64nlocal` assumes.
+const TAI64_UNIX_BASE: u64 = (1 << 62) + 10;
+
+/// UNIX seconds of a TAI64N label (24 hex digits; the nanoseconds are
+/// dropped).
+pub fn tai64n_unix(b: &[u8]) -> Option<i64> {
+    if b.len() != 24 {
+        return None;
+    }
+    let mut secs: u64 = 0;
+    for &c in &b[..16] {
+        secs = (secs << 4) | (c as char).to_digit(16)? as u64;
+    }
+    let unix = secs.checked_sub(TAI64_UNIX_BASE)?;
+    i64::try_from(unix).ok()
+}
+
+/// UNIX seconds of journald's `__REALTIME_TIMESTAMP` (microseconds).
+pub fn journal_unix(b: &[u8]) -> Option<i64> {
+    if b.is_empty() || b.len() > 19 {
+        return None;
+    }
+    let mut us: u64 = 0;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        us = us.checked_mul(10)?.checked_add((c - b'0') as u64)?;
+    }
+    i64::try_from(us / 1_000_000).ok()
 }
 
 fn resolve_roundcube(b: &[u8]) -> Option<(i64, i32)> {
@@ -308,16 +377,49 @@ pub fn parse_user_time(s: &str, zone: Zone) -> Option<i64> {
     Some(local - zone.offset_of_local(local) as i64)
 }
 
+/// Civil date (year, month, day) of a day count from 1970-01-01.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
 /// Format UTC seconds with an offset as RFC 3339 (`2023-09-14T10:22:31+07:00`).
+/// Written by hand: reports and `events` print millions of these.
 pub fn format_rfc3339(utc: i64, offset: i32) -> String {
-    let off =
-        chrono::FixedOffset::east_opt(offset).unwrap_or(chrono::FixedOffset::east_opt(0).unwrap());
-    match chrono::DateTime::from_timestamp(utc, 0) {
-        Some(dt) => dt
-            .with_timezone(&off)
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
-        None => String::from("invalid"),
+    let local = utc + offset as i64;
+    let (y, mo, d) = civil_from_days(local.div_euclid(86_400));
+    if !(0..=9999).contains(&y) {
+        return String::from("invalid");
     }
+    let secs = local.rem_euclid(86_400) as u32;
+    let mut b = *b"0000-00-00T00:00:00+00:00";
+    let two = |b: &mut [u8; 25], at: usize, v: u32| {
+        b[at] = b'0' + (v / 10) as u8;
+        b[at + 1] = b'0' + (v % 10) as u8;
+    };
+    let y = y as u32;
+    two(&mut b, 0, y / 100);
+    two(&mut b, 2, y % 100);
+    two(&mut b, 5, mo);
+    two(&mut b, 8, d);
+    two(&mut b, 11, secs / 3600);
+    two(&mut b, 14, secs / 60 % 60);
+    two(&mut b, 17, secs % 60);
+    if offset < 0 {
+        b[19] = b'-';
+    }
+    let off = offset.unsigned_abs();
+    two(&mut b, 20, off / 3600 % 100);
+    two(&mut b, 23, off / 60 % 60);
+    String::from_utf8(b.to_vec()).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -326,6 +428,24 @@ mod tests {
 
     fn utc(s: &str) -> i64 {
         chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp()
+    }
+
+    #[test]
+    fn rfc3339_formatting_matches_chrono() {
+        for &(t, off) in &[
+            (0i64, 0i32),
+            (1_694_661_751, 7 * 3600),
+            (951_782_400, -5 * 3600 - 1800),
+            (1_709_164_800, 0),
+            (4_102_444_799, 3600),
+            (-86_400, 0),
+        ] {
+            let want = chrono::DateTime::from_timestamp(t, 0)
+                .unwrap()
+                .with_timezone(&chrono::FixedOffset::east_opt(off).unwrap())
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+            assert_eq!(format_rfc3339(t, off), want);
+        }
     }
 
     #[test]
@@ -384,6 +504,60 @@ mod tests {
             .unwrap();
         assert_eq!(s, (utc("2013-01-22T20:28:21Z"), 7200));
         assert!(r.resolve(RawStamp::Iso(b"2013-02-30T00:00:00Z")).is_none());
+        // Exim with log_timezone and millisec.
+        let s = r
+            .resolve(RawStamp::Iso(b"2013-01-04 17:03:46.123 +0100"))
+            .unwrap();
+        assert_eq!(s, (utc("2013-01-04T16:03:46Z"), 3600));
+        // log4j (Zimbra).
+        let s = r
+            .resolve(RawStamp::Iso(b"2015-03-26 21:51:36,505"))
+            .unwrap();
+        assert_eq!(s.0, utc("2015-03-26T21:51:36Z"));
+    }
+
+    #[test]
+    fn tai64n_journal_and_ctime() {
+        let mut r = TimeResolver::new(Zone::Utc, 0, None);
+        // 0x4c91b044 = 1284616260 TAI64 seconds past 2^62: UNIX minus 10.
+        let (t, off) = r
+            .resolve(RawStamp::Tai64n(b"400000004c91b044077a9e94"))
+            .unwrap();
+        assert_eq!(t, 1_284_616_250);
+        assert_eq!(off, 0);
+        assert!(r
+            .resolve(RawStamp::Tai64n(b"40000000zz91b044077a9e94"))
+            .is_none());
+        assert!(r
+            .resolve(RawStamp::Tai64n(b"000000004c91b044077a9e94"))
+            .is_none());
+        let (t, _) = r
+            .resolve(RawStamp::Journal(
+                b"1732607478123456",
+                crate::parse::header::JsonMsg::Plain,
+            ))
+            .unwrap();
+        assert_eq!(t, 1_732_607_478);
+        assert!(r
+            .resolve(RawStamp::Journal(b"", crate::parse::header::JsonMsg::Plain))
+            .is_none());
+        let (t, _) = r
+            .resolve(RawStamp::Ctime(b"Sat Jul 17 12:00:00 2021"))
+            .unwrap();
+        assert_eq!(t, utc("2021-07-17T12:00:00Z"));
+        let (t, _) = r
+            .resolve(RawStamp::Ctime(b"Wed Jul  7 09:05:01 2021"))
+            .unwrap();
+        assert_eq!(t, utc("2021-07-07T09:05:01Z"));
+        assert!(r
+            .resolve(RawStamp::Ctime(b"Wed Jul 32 09:05:01 2021"))
+            .is_none());
+        let tz = Zone::parse("Europe/Paris").unwrap();
+        let mut r = TimeResolver::new(tz, 0, None);
+        let (t, off) = r
+            .resolve(RawStamp::Ctime(b"Sat Jul 17 12:00:00 2021"))
+            .unwrap();
+        assert_eq!((t, off), (utc("2021-07-17T10:00:00Z"), 7200));
     }
 
     #[test]

@@ -12,13 +12,39 @@ pub fn message_repeated(msg: &[u8]) -> Option<(u32, &[u8])> {
 }
 
 /// Position of the first occurrence of `needle` in `hay`.
+///
+/// Log messages are short: a one-shot `memmem::find` spends more on
+/// building its searcher than on searching, so this looks for the needle's
+/// first byte with `memchr` and compares there.
+#[inline]
 pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(hay, needle)
+    let (&first, rest) = needle.split_first()?;
+    let mut from = 0;
+    while from + needle.len() <= hay.len() {
+        let at = from + memchr::memchr(first, &hay[from..=hay.len() - needle.len()])?;
+        if &hay[at + 1..at + needle.len()] == rest {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Position of the last occurrence of `needle` in `hay`.
+#[inline]
 pub fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::rfind(hay, needle)
+    let (&first, rest) = needle.split_first()?;
+    if needle.len() > hay.len() {
+        return None;
+    }
+    let mut end = hay.len() - needle.len() + 1;
+    while let Some(at) = memchr::memrchr(first, &hay[..end]) {
+        if &hay[at + 1..at + needle.len()] == rest {
+            return Some(at);
+        }
+        end = at;
+    }
+    None
 }
 
 /// The value of `key` (e.g. `b"rip="`) in a `key=value, key=value` list,
@@ -26,7 +52,7 @@ pub fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// `", "` / `" "`, so `lip=` is not found inside `rip=`.
 pub fn kv<'a>(hay: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
     let mut from = 0;
-    while let Some(i) = memchr::memmem::find(&hay[from..], key) {
+    while let Some(i) = find(&hay[from..], key) {
         let at = from + i;
         if at == 0 || hay[at - 1] == b' ' || hay[at - 1] == b',' {
             let v = &hay[at + key.len()..];
@@ -63,6 +89,22 @@ mod tests {
             b"Failed password for root from 192.0.2.1 port 22 ssh2"
         );
         assert!(message_repeated(b"Failed password").is_none());
+    }
+
+    #[test]
+    fn find_and_rfind() {
+        let h = b"abcabcab";
+        assert_eq!(find(h, b"ca"), Some(2));
+        assert_eq!(rfind(h, b"ca"), Some(5));
+        assert_eq!(find(h, b"cab"), Some(2));
+        assert_eq!(rfind(h, b"cab"), Some(5));
+        assert_eq!(find(h, b"abcabcab"), Some(0));
+        assert_eq!(rfind(h, b"abcabcab"), Some(0));
+        assert_eq!(find(h, b"abcabcabc"), None);
+        assert_eq!(rfind(h, b"x"), None);
+        assert_eq!(find(h, b""), None);
+        assert_eq!(find(b"", b"a"), None);
+        assert_eq!(rfind(b"aa", b"a"), Some(1));
     }
 
     #[test]
