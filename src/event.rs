@@ -126,6 +126,28 @@ names! {
         Pam => "pam",
         /// Roundcube webmail.
         Roundcube => "roundcube",
+        /// Exim.
+        Exim => "exim",
+        /// Sendmail.
+        Sendmail => "sendmail",
+        /// Courier IMAP/POP3.
+        Courier => "courier",
+        /// Cyrus IMAP/POP3.
+        Cyrus => "cyrus",
+        /// SOGo groupware.
+        Sogo => "sogo",
+        /// Zimbra (audit.log, mailbox.log).
+        Zimbra => "zimbra",
+        /// Cyrus SASL saslauthd.
+        Saslauthd => "saslauthd",
+        /// vsftpd.
+        Vsftpd => "vsftpd",
+        /// ProFTPD.
+        Proftpd => "proftpd",
+        /// Pure-FTPd.
+        Pureftpd => "pureftpd",
+        /// Dropbear SSH.
+        Dropbear => "dropbear",
     }
 }
 

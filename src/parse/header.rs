@@ -197,6 +197,26 @@ fn split_exim(line: &[u8]) -> Option<Header<'_>> {
     })
 }
 
+/// Exim logging through syslog writes its own timestamp into the message
+/// (`syslog_timestamp`, true by default; `log.c` `write_syslog()`):
+/// `exim[pid]: 2021-07-17 23:20:49 msg`. The message after that inner
+/// timestamp (and a `[pid] `), or `msg` unchanged.
+pub fn strip_exim_stamp(msg: &[u8]) -> &[u8] {
+    if msg.len() >= 20
+        && msg[4] == b'-'
+        && msg[7] == b'-'
+        && msg[10] == b' '
+        && msg[13] == b':'
+        && msg[16] == b':'
+        && msg[..4].iter().all(u8::is_ascii_digit)
+    {
+        if let Some(h) = split_exim(msg) {
+            return h.msg;
+        }
+    }
+    msg
+}
+
 /// log4j levels as `%-5p` writes them (padded to five).
 const LOG4J_LEVELS: &[&[u8]] = &[b"INFO", b"WARN", b"ERROR", b"DEBUG", b"FATAL", b"TRACE"];
 
@@ -382,8 +402,8 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
 fn split_journal(line: &[u8]) -> Option<Header<'_>> {
     let mut i = skip_ws(line, 1);
     let mut stamp = None;
-    let (mut host, mut program, mut comm, mut pid, mut spid): (&[u8], &[u8], &[u8], &[u8], &[u8]) =
-        (b"", b"", b"", b"", b"");
+    let empty: &[u8] = b"";
+    let (mut host, mut program, mut comm, mut pid, mut spid) = (empty, empty, empty, empty, empty);
     let mut msg: Option<(&[u8], JsonMsg)> = None;
     loop {
         if line.get(i) == Some(&b'}') {
@@ -634,6 +654,142 @@ mod tests {
         assert_eq!(h.stamp, RawStamp::Roundcube(b"26-Nov-2025 08:51:18 +0100"));
         assert_eq!(h.program, b"roundcube");
         assert_eq!(h.msg, b"<1z506z6r> Successful login");
+    }
+
+    // Exim's `tod_stamp()` (tod.c): bare, `+millisec`, `log_timezone`, and
+    // `+pid` before the message.
+    #[test]
+    fn exim_own_log_variants() {
+        let h = split(b"2013-01-04 17:03:46 login authenticator failed").unwrap();
+        assert_eq!(h.stamp, RawStamp::Iso(b"2013-01-04 17:03:46"));
+        assert_eq!(h.program, b"exim");
+        assert_eq!(h.msg, b"login authenticator failed");
+        let h = split(b"2013-01-04 17:03:46.123 +0100 [4242] 1abcDE-0001Ab-Cd <= a@b").unwrap();
+        assert_eq!(h.stamp, RawStamp::Iso(b"2013-01-04 17:03:46.123 +0100"));
+        assert_eq!(h.pid, b"4242");
+        assert_eq!(h.msg, b"1abcDE-0001Ab-Cd <= a@b");
+        let h = split(b"2013-01-04 17:03:46 -0500 Start queue run: pid=1").unwrap();
+        assert_eq!(h.stamp, RawStamp::Iso(b"2013-01-04 17:03:46 -0500"));
+        assert_eq!(h.msg, b"Start queue run: pid=1");
+        // A message that begins like a zone but is not one.
+        let h = split(b"2013-01-04 17:03:46 +01005 x").unwrap();
+        assert_eq!(h.msg, b"+01005 x");
+        assert_eq!(
+            strip_exim_stamp(b"2021-07-17 23:20:49 [12] plain x"),
+            b"plain x"
+        );
+        assert_eq!(strip_exim_stamp(b"plain x"), b"plain x");
+    }
+
+    // log4j `%d %-5p [%t] [%z] %c{1} - %m%n` (Zimbra) is told from Exim by
+    // the `,ms LEVEL` after the time.
+    #[test]
+    fn log4j_zimbra() {
+        let h = split(
+            b"2015-03-26 21:51:36,505 INFO  [Pop3Server-13] [ip=172.16.0.3;] security - cmd=Auth;",
+        )
+        .unwrap();
+        assert_eq!(h.stamp, RawStamp::Iso(b"2015-03-26 21:51:36,505"));
+        assert_eq!(h.program, b"zimbra");
+        assert_eq!(h.pid, b"INFO");
+        assert_eq!(
+            h.msg,
+            b"[Pop3Server-13] [ip=172.16.0.3;] security - cmd=Auth;"
+        );
+        let h = split(b"2015-03-26 21:51:36,505 WARN  [x] [] security - y").unwrap();
+        assert_eq!(h.pid, b"WARN");
+        assert!(split(b"2015-03-26 21:51:36,505 NOTALEVEL x").is_none());
+        assert!(split(b"2015-03-26 21:51:36, INFO x").is_none());
+    }
+
+    #[test]
+    fn proftpd_system_log() {
+        let h = split(b"2025-11-26 08:51:18,123 ftp1 proftpd[4242] ftp.example.org (c[192.0.2.7]): USER d: Login successful.").unwrap();
+        assert_eq!(h.program, b"proftpd");
+        assert_eq!(h.host, b"ftp1");
+        assert_eq!(h.pid, b"4242");
+        assert_eq!(
+            h.msg,
+            b"ftp.example.org (c[192.0.2.7]): USER d: Login successful."
+        );
+    }
+
+    #[test]
+    fn tai64n_multilog() {
+        let h = split(b"@400000004c91b044077a9e94 imap-login: Info: Aborted login").unwrap();
+        assert_eq!(h.stamp, RawStamp::Tai64n(b"400000004c91b044077a9e94"));
+        assert_eq!(h.host, b"");
+        assert_eq!(h.program, b"imap-login");
+        assert_eq!(h.msg, b"Info: Aborted login");
+        assert!(split(b"@400000004c91b044077a9e9 imap-login: x").is_none());
+        assert!(split(b"@40000000zc91b044077a9e94 imap-login: x").is_none());
+    }
+
+    #[test]
+    fn vsftpd_ctime() {
+        let h =
+            split(b"Sat Jul 17 12:00:00 2021 [pid 1234] [alice] OK LOGIN: Client \"192.0.2.5\"")
+                .unwrap();
+        assert_eq!(h.stamp, RawStamp::Ctime(b"Sat Jul 17 12:00:00 2021"));
+        assert_eq!(h.program, b"vsftpd");
+        assert_eq!(h.pid, b"1234");
+        assert_eq!(h.msg, b"[alice] OK LOGIN: Client \"192.0.2.5\"");
+        assert!(split(b"Sat Jul 17 12:00:00 2021 no pid here at all").is_none());
+    }
+
+    // journalctl -o json (systemd JOURNAL_EXPORT_FORMATS).
+    #[test]
+    fn journald_json() {
+        let l = br#"{"__CURSOR":"s=1;i=2","__REALTIME_TIMESTAMP":"1732607478123456","__MONOTONIC_TIMESTAMP":"1","_BOOT_ID":"b","PRIORITY":"6","_HOSTNAME":"mx1","SYSLOG_IDENTIFIER":"dovecot","_PID":"241","_COMM":"imap-login","MESSAGE":"imap-login: Login: user=<alice>, method=PLAIN, rip=192.0.2.10, lip=198.51.100.5, mpid=1, TLS, session=<s>"}"#;
+        let h = split(l).unwrap();
+        assert_eq!(
+            h.stamp,
+            RawStamp::Journal(b"1732607478123456", JsonMsg::Plain)
+        );
+        assert_eq!(h.host, b"mx1");
+        assert_eq!(h.program, b"dovecot");
+        assert_eq!(h.pid, b"241");
+        assert!(h.msg.starts_with(b"imap-login: Login: user=<alice>"));
+        // Escapes, arrays of bytes, null, spaces after colons.
+        let h =
+            split(br#"{ "__REALTIME_TIMESTAMP" : "1", "_COMM":"sshd", "MESSAGE" : "a \"b\"" }"#)
+                .unwrap();
+        assert_eq!(h.stamp, RawStamp::Journal(b"1", JsonMsg::Escaped));
+        assert_eq!(h.program, b"sshd");
+        assert_eq!(h.msg, br#"a \"b\""#);
+        let h = split(br#"{"__REALTIME_TIMESTAMP":"1","SYSLOG_IDENTIFIER":"sshd","MESSAGE":[70,97,105,108,255]}"#).unwrap();
+        assert_eq!(h.stamp, RawStamp::Journal(b"1", JsonMsg::Bytes));
+        assert!(split(
+            br#"{"__REALTIME_TIMESTAMP":"1","SYSLOG_IDENTIFIER":"sshd","MESSAGE":null}"#
+        )
+        .is_none());
+        assert!(split(br#"{"SYSLOG_IDENTIFIER":"sshd","MESSAGE":"x"}"#).is_none());
+        assert!(split(br#"{"__REALTIME_TIMESTAMP":"1","MESSAGE":"x""#).is_none());
+        assert!(split(b"{not json").is_none());
+        // Nested values and fields after MESSAGE.
+        let h = split(
+            br#"{"X":{"a":[1,{"b":"]}"}]},"MESSAGE":"m","__REALTIME_TIMESTAMP":"7","Y":true}"#,
+        )
+        .unwrap();
+        assert_eq!(h.msg, b"m");
+    }
+
+    #[test]
+    fn header_prefixes_never_panic() {
+        let samples: &[&[u8]] = &[
+            br#"{"__REALTIME_TIMESTAMP":"1732607478123456","_HOSTNAME":"mx1","SYSLOG_IDENTIFIER":"dovecot","_PID":"241","MESSAGE":"a \"b\" c","M":[1,2]}"#,
+            b"2013-01-04 17:03:46.123 +0100 [4242] 1abcDE-0001Ab-Cd <= a@b",
+            b"2015-03-26 21:51:36,505 INFO  [Pop3Server-13] [ip=172.16.0.3;] security - cmd=Auth;",
+            b"2025-11-26 08:51:18,123 ftp1 proftpd[4242] ftp.example.org (c[192.0.2.7]): USER d",
+            b"@400000004c91b044077a9e94 imap-login: Info: Aborted login",
+            b"Sat Jul 17 12:00:00 2021 [pid 1234] [alice] OK LOGIN",
+        ];
+        for s in samples {
+            for i in 0..=s.len() {
+                let _ = split(&s[..i]);
+                let _ = split(&s[i..]);
+            }
+        }
     }
 
     #[test]

@@ -73,6 +73,69 @@ pub fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
             .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
+/// What a Cyrus SASL result code (`sasl.h`: `SASL(-13)`, `(-20)`) says of
+/// an attempt: the reason of a failed attempt, or `None` when the code is
+/// not a credential failure (mechanism not supported, temporary or internal
+/// failures).
+pub fn sasl_code_reason(code: i32) -> Option<crate::event::Reason> {
+    use crate::event::Reason;
+    match code {
+        -13 => Some(Reason::BadPassword), // SASL_BADAUTH
+        -20 => Some(Reason::UnknownUser), // SASL_NOUSER
+        -18 => Some(Reason::Expired),     // SASL_EXPIRED
+        -19 => Some(Reason::Disabled),    // SASL_DISABLED
+        -21 => Some(Reason::Locked),      // SASL_PWLOCK
+        -5 => Some(Reason::Aborted),      // SASL_BADPROT (client cancel)
+        -14 | -1 | -15 | -16 | -17 | -26 | -28 | -32 => Some(Reason::Other),
+        _ => None,
+    }
+}
+
+/// The number in `SASL(-13)` or `(-13)` at the start of `s` (after the
+/// opening parenthesis): the code and what follows the `)`.
+pub fn paren_code(s: &[u8]) -> Option<(i32, &[u8])> {
+    let close = memchr::memchr(b')', &s[..s.len().min(8)])?;
+    let inner = &s[..close];
+    let (neg, digits) = match inner.strip_prefix(b"-") {
+        Some(d) => (true, d),
+        None => (false, inner),
+    };
+    if digits.is_empty() || digits.len() > 4 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut n: i32 = 0;
+    for &d in digits {
+        n = n * 10 + i32::from(d - b'0');
+    }
+    Some((if neg { -n } else { n }, &s[close + 1..]))
+}
+
+/// `[ip]` or `[ip]:port` (or `[IPv6:ip]`, Sendmail's form): the address.
+pub fn bracketed_ip(tok: &[u8]) -> Option<std::net::IpAddr> {
+    let t = tok.strip_prefix(b"[")?;
+    let close = memchr::memrchr(b']', t)?;
+    let inner = &t[..close];
+    let inner = inner.strip_prefix(b"IPv6:").unwrap_or(inner);
+    crate::event::parse_ip(inner)
+}
+
+/// Bytes that are not ASCII-whitespace-free text cannot be a user name
+/// boundary: trim ASCII spaces on both ends.
+pub fn trim_spaces(mut b: &[u8]) -> &[u8] {
+    while b.first() == Some(&b' ') {
+        b = &b[1..];
+    }
+    while b.last() == Some(&b' ') {
+        b = &b[..b.len() - 1];
+    }
+    b
+}
+
+/// `Some(b)` unless `b` is empty.
+pub fn non_empty(b: &[u8]) -> Option<&[u8]> {
+    (!b.is_empty()).then_some(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
