@@ -120,7 +120,6 @@ fn scan(a: ScanArgs) -> Result<u8> {
     let agg =
         pool.install(|| pipeline::scan_files(&inputs.files, &cfg.read, &bar, &inputs.skipped));
     bar.finish_and_clear();
-
     let thresholds = Thresholds::default();
     let trusted = vec![
         crate::net::Cidr::parse("127.0.0.0/8").expect("valid"),

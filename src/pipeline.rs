@@ -227,11 +227,11 @@ pub fn scan_files(
         }
     });
     let workers = pool.into_inner().unwrap_or_default();
-    let mut aggs: Vec<Aggregate> = workers.into_iter().map(|w| w.agg).collect();
-    let mut total = aggs.pop().unwrap_or_default();
-    for a in aggs {
-        total = total.merged(a);
+    let mut total = Aggregate::default();
+    for w in workers {
+        total.absorb(w.agg);
     }
+    total.shrink();
     for f in files {
         total.files.entry(f.id).or_default();
     }
@@ -375,7 +375,7 @@ pub fn print_events(
     let workers = pool.into_inner().unwrap_or_default();
     let mut total = Aggregate::default();
     for w in workers {
-        total = total.merged(w.agg);
+        total.absorb(w.agg);
     }
     Ok(total)
 }

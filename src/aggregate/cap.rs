@@ -4,9 +4,10 @@ use serde::{Deserialize, Serialize};
 
 /// A sorted set of at most `N` distinct values. When more arrive, the `N`
 /// smallest are kept, so merging two sets in any order gives the same set.
+/// Two values are stored inline: most buckets hold one or two.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CapSet<T: Ord + Copy, const N: usize> {
-    items: Vec<T>,
+    items: smallvec::SmallVec<[T; 2]>,
     /// Whether values were dropped because the set was full.
     saturated: bool,
 }

@@ -11,12 +11,14 @@
 //! line) and `detect` answers them after the merge.
 
 pub mod cap;
+pub mod series;
 
 use crate::account::{account_id, AccountId, Normalizer};
 use crate::event::{Kind, Outcome, Parsed, Reason, Service};
 use cap::CapSet;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
+use series::Series;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
@@ -230,11 +232,11 @@ pub struct AccountAgg {
     /// Distinct addresses of any attempt.
     pub ips: cap::DistinctCount<IpKey, 65536>,
     /// Failures per minute.
-    pub fails: BTreeMap<u32, FailBucket>,
+    pub fails: Series<FailBucket>,
     /// Successes per hour.
-    pub succ: BTreeMap<u32, SuccBucket>,
+    pub succ: Series<SuccBucket>,
     /// Submissions per minute.
-    pub submits: BTreeMap<u32, CountBucket>,
+    pub submits: Series<CountBucket>,
 }
 
 fn min_opt<T: Ord + Copy>(a: &mut Option<T>, b: Option<T>) {
@@ -246,21 +248,6 @@ fn min_opt<T: Ord + Copy>(a: &mut Option<T>, b: Option<T>) {
 fn max_opt<T: Ord + Copy>(a: &mut Option<T>, b: Option<T>) {
     if let Some(b) = b {
         *a = Some(a.map_or(b, |a| a.max(b)));
-    }
-}
-
-fn merge_map<K: Ord + Copy, V: Clone>(
-    a: &mut BTreeMap<K, V>,
-    b: &BTreeMap<K, V>,
-    f: impl Fn(&mut V, &V),
-) {
-    for (k, v) in b {
-        match a.get_mut(k) {
-            Some(x) => f(x, v),
-            None => {
-                a.insert(*k, v.clone());
-            }
-        }
     }
 }
 
@@ -282,9 +269,9 @@ impl AccountAgg {
         self.submissions += o.submissions;
         max_opt(&mut self.password_changed, o.password_changed);
         self.ips.merge(&o.ips);
-        merge_map(&mut self.fails, &o.fails, FailBucket::merge);
-        merge_map(&mut self.succ, &o.succ, SuccBucket::merge);
-        merge_map(&mut self.submits, &o.submits, CountBucket::merge);
+        self.fails.merge(&o.fails, FailBucket::merge);
+        self.succ.merge(&o.succ, SuccBucket::merge);
+        self.submits.merge(&o.submits, CountBucket::merge);
     }
 }
 
@@ -292,7 +279,7 @@ impl AccountAgg {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IpAgg {
     /// Failures per minute.
-    pub fails: BTreeMap<u32, IpFailBucket>,
+    pub fails: Series<IpFailBucket>,
 }
 
 /// Counts per file or per source.
@@ -355,7 +342,7 @@ impl Aggregate {
         }
         for (k, v) in &other.ips {
             let e = self.ips.entry(*k).or_default();
-            merge_map(&mut e.fails, &v.fails, IpFailBucket::merge);
+            e.fails.merge(&v.fails, IpFailBucket::merge);
         }
         for (k, v) in &other.files {
             self.files.entry(*k).or_default().merge(v);
@@ -369,13 +356,43 @@ impl Aggregate {
         self.bad_timestamps += other.bad_timestamps;
     }
 
-    /// Merge by value (moves the larger maps instead of cloning them).
-    pub fn merged(mut self, mut other: Aggregate) -> Aggregate {
+    /// Fold `other` into `self`, moving what `self` does not have yet
+    /// instead of copying it.
+    pub fn absorb(&mut self, mut other: Aggregate) {
         if other.accounts.len() > self.accounts.len() {
-            std::mem::swap(&mut self, &mut other);
+            std::mem::swap(self, &mut other);
         }
+        for (k, v) in other.accounts.drain() {
+            match self.accounts.get_mut(&k) {
+                Some(a) => a.merge(&v),
+                None => {
+                    self.accounts.insert(k, v);
+                }
+            }
+        }
+        for (k, v) in other.ips.drain() {
+            match self.ips.get_mut(&k) {
+                Some(e) => e.fails.merge(&v.fails, IpFailBucket::merge),
+                None => {
+                    self.ips.insert(k, v);
+                }
+            }
+        }
+        other.accounts = FxHashMap::default();
+        other.ips = FxHashMap::default();
         self.merge(&other);
-        self
+    }
+
+    /// Release the spare capacity of the time series (after the last fold).
+    pub fn shrink(&mut self) {
+        for a in self.accounts.values_mut() {
+            a.fails.shrink();
+            a.succ.shrink();
+            a.submits.shrink();
+        }
+        for i in self.ips.values_mut() {
+            i.fails.shrink();
+        }
     }
 }
 
@@ -461,8 +478,7 @@ impl Folder {
                         .entry(ip)
                         .or_default()
                         .fails
-                        .entry(minute)
-                        .or_insert_with(|| IpFailBucket {
+                        .entry(minute, || IpFailBucket {
                             n: 0,
                             first: r,
                             last: r,
@@ -510,7 +526,7 @@ impl Folder {
                     }
                     let hour = (p.ts.div_euclid(3600)) as u32;
                     let bit = 1u64 << (p.ts.div_euclid(60).rem_euclid(60));
-                    let b = a.succ.entry(hour).or_insert_with(|| SuccBucket {
+                    let b = a.succ.entry(hour, || SuccBucket {
                         n: 0,
                         first: (r, ip),
                         last: (r, ip),
@@ -533,7 +549,7 @@ impl Folder {
                     if ip != 0 {
                         a.ips.insert(ip);
                     }
-                    let b = a.fails.entry(minute).or_insert_with(|| FailBucket {
+                    let b = a.fails.entry(minute, || FailBucket {
                         n: 0,
                         first: r,
                         last: r,
@@ -555,7 +571,7 @@ impl Folder {
             (Kind::MessageSubmitted, _) => {
                 if let Some((_, a)) = a {
                     a.submissions += n;
-                    let b = a.submits.entry(minute).or_insert(CountBucket {
+                    let b = a.submits.entry(minute, || CountBucket {
                         n: 0,
                         first: r,
                         last: r,
@@ -589,8 +605,7 @@ fn ip_fail(
             .entry(ip)
             .or_default()
             .fails
-            .entry(minute)
-            .or_insert_with(|| IpFailBucket {
+            .entry(minute, || IpFailBucket {
                 n: 0,
                 first: r,
                 last: r,
