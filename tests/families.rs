@@ -437,6 +437,18 @@ const EXPECTED: &[Expect] = &[
     ),
 ];
 
+/// An event as compared: file name and the `Expect` fields, owned.
+type Row = (
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+);
+
 #[test]
 fn one_log_per_family_gives_the_right_events() {
     let dir = tempfile::tempdir().unwrap();
@@ -446,16 +458,7 @@ fn one_log_per_family_gives_the_right_events() {
     }
     let evs = events(&["--tz", "UTC", dir.path().to_str().unwrap()]);
     let s = |v: &Value| v.as_str().map(String::from);
-    let mut got: Vec<(
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-    )> = evs
+    let mut got: Vec<Row> = evs
         .iter()
         .map(|e| {
             let file = e["file"].as_str().unwrap();
@@ -477,7 +480,7 @@ fn one_log_per_family_gives_the_right_events() {
             )
         })
         .collect();
-    let mut want: Vec<_> = EXPECTED
+    let mut want: Vec<Row> = EXPECTED
         .iter()
         .map(|(f, a, ip, o, k, src, svc, r)| {
             (
