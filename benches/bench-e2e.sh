@@ -30,13 +30,15 @@ fi
 cat "$LOG" "$LOG.gz" "$LOG.zst" > /dev/null   # warm the page cache
 BYTES=$(stat -c %s "$LOG")
 
-# median wall seconds of RUNS runs of a shell command
+OUT=$BENCH_DIR/out.tmp
+# median wall seconds of RUNS runs of a shell command (output to a file:
+# GNU grep stops at the first match when its output is /dev/null)
 median() {
   local cmd=$1 times=()
   for _ in $(seq "$RUNS"); do
     local s e
     s=$(date +%s.%N)
-    bash -c "$cmd" > /dev/null
+    bash -c "$cmd" > "$OUT"
     e=$(date +%s.%N)
     times+=("$(echo "$e - $s" | bc -l)")
   done

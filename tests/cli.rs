@@ -476,3 +476,182 @@ fn readme_command_prints_the_lists() {
     assert!(text[idle..].contains("walter.hoffmann@example.gov"));
     assert!(text[idle..].contains("yusuf.demir@example.gov"));
 }
+
+/// `events` filters: account, address or network, time window; and stdin.
+#[test]
+fn events_filters_and_stdin() {
+    let dir = sample_dir();
+    let all = events(&["--tz", "UTC", dir.to_str().unwrap()]);
+    let one = events(&[
+        "--tz",
+        "UTC",
+        "--account",
+        "Ingrid.Larsen@example.gov",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(!one.is_empty());
+    assert!(one
+        .iter()
+        .all(|e| e["account"] == "ingrid.larsen@example.gov"));
+    assert_eq!(
+        one.len(),
+        all.iter()
+            .filter(|e| e["account"] == "ingrid.larsen@example.gov")
+            .count()
+    );
+    let net = events(&[
+        "--tz",
+        "UTC",
+        "--ip",
+        "203.0.113.0/24",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(!net.is_empty());
+    assert!(net
+        .iter()
+        .all(|e| e["ip"].as_str().unwrap().starts_with("203.0.113.")));
+    let day = events(&[
+        "--tz",
+        "UTC",
+        "--since",
+        "2025-01-09",
+        "--until",
+        "2025-01-09T23:59:59+00:00",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(!day.is_empty());
+    assert!(day
+        .iter()
+        .all(|e| e["ts"].as_str().unwrap().starts_with("2025-01-09")));
+    // The same file through stdin is named `-`.
+    let text = std::fs::read(dir.join("userlogins.log")).unwrap();
+    let out = bin()
+        .args(["events", "--tz", "UTC", "-"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let evs: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!evs.is_empty());
+    assert!(evs
+        .iter()
+        .all(|e| e["file"] == "-" && e["service"] == "webmail"));
+    // CSV has the same columns, with a header.
+    let out = bin()
+        .args(["events", "--format", "csv", "--tz", "UTC"])
+        .arg(dir.join("userlogins.log"))
+        .output()
+        .unwrap();
+    let csv_text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = csv_text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "ts,kind,outcome,account,user,ip,service,source,method,tls,reason,count,file,line"
+    );
+    assert_eq!(lines.count(), evs.len());
+}
+
+/// The other report formats carry the same accounts and findings.
+#[test]
+fn report_formats_and_fail_on() {
+    let dir = sample_dir();
+    let run = |extra: &[&str]| {
+        bin()
+            .args([
+                "scan",
+                "--tz",
+                "UTC",
+                "--default-domain",
+                "example.gov",
+                "--roster",
+            ])
+            .arg(dir.join("roster.csv"))
+            .arg(&dir)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let json: Value = serde_json::from_slice(&run(&["--format", "json"]).stdout).unwrap();
+    let n_accounts = json["accounts"].as_array().unwrap().len();
+    let n_findings = json["findings"].as_array().unwrap().len();
+    let csv_out = String::from_utf8(run(&["--format", "csv"]).stdout).unwrap();
+    assert!(csv_out.starts_with("account,status,in_roster,last_login,last_login_ip,last_login_service,days_since_login,logins,failures,distinct_ips,risk_level,risk_score,detectors,action,ticket_key\n"));
+    assert_eq!(csv_out.lines().count(), n_accounts + 1);
+    let ingrid = csv_out
+        .lines()
+        .find(|l| l.starts_with("ingrid.larsen@example.gov,"))
+        .unwrap();
+    assert!(
+        ingrid.contains(",success_after_failures,reset_password,AS-"),
+        "{ingrid}"
+    );
+    let nd = String::from_utf8(run(&["--format", "ndjson"]).stdout).unwrap();
+    assert_eq!(nd.lines().count(), n_accounts + n_findings);
+    let md = String::from_utf8(run(&["--format", "markdown"]).stdout).unwrap();
+    assert!(md.contains("## At risk") && md.contains("## Inactive and never logged in"));
+    assert!(md.contains("walter.hoffmann@example.gov"));
+    // --fail-on: exit 1 when there are findings of that kind.
+    assert_eq!(
+        run(&["--fail-on", "at-risk", "-o", "/dev/null"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        run(&["--fail-on", "inactive", "-o", "/dev/null"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        run(&["--fail-on", "never", "-o", "/dev/null"])
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+/// Usage errors exit 2 with a message; unreadable input exits 3 with the
+/// report still written and the file named.
+#[test]
+fn exit_codes_for_usage_and_unreadable_input() {
+    let out = bin()
+        .args(["scan", "--as-of", "last tuesday", "x.log"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--as-of"));
+    let out = bin()
+        .args(["scan", "--tz", "Mars/Olympus", "x.log"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("userlogins.log");
+    std::fs::copy(sample_dir().join("userlogins.log"), &good).unwrap();
+    let missing = dir.path().join("nope.log");
+    let out = bin()
+        .args(["scan", "--format", "json", "--tz", "UTC"])
+        .arg(&good)
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(r["input"]["events"].as_u64().unwrap() > 0);
+    let skipped = r["input"]["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1);
+    assert!(skipped[0]["file"].as_str().unwrap().ends_with("nope.log"));
+    assert!(skipped[0]["why"].as_str().unwrap().contains("no such file"));
+    let out = bin()
+        .args(["scan", "-o", "/nonexistent-dir/report.json"])
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write the output"));
+}

@@ -348,27 +348,33 @@ where
                 .ok()
                 .flatten()
                 .unwrap_or_default();
-            buf.clear();
-            buf.extend_from_slice(&carry);
+            // `buf` keeps its length (initialized bytes) between uses; `n`
+            // says how much of it holds data. Growing zeroes new memory
+            // once, not on every read.
+            let floor = bs.max(1 << 16) + (1 << 16);
+            if buf.len() < floor.max(carry.len() + (1 << 16)) {
+                buf.resize(floor.max(carry.len() + (1 << 16)), 0);
+            }
+            buf[..carry.len()].copy_from_slice(&carry);
+            let mut n = carry.len();
             carry.clear();
             // Fill to at least the block size, and on to a newline.
             loop {
-                let len = buf.len();
-                let want = (bs.max(1 << 16)).max(len + (1 << 16));
-                buf.resize(want, 0);
-                match reader.read(&mut buf[len..]) {
+                if buf.len() - n < 1 << 15 {
+                    let grown = (buf.len() * 2).max(n + (1 << 16));
+                    buf.resize(grown, 0);
+                }
+                match reader.read(&mut buf[n..]) {
                     Ok(0) => {
-                        buf.truncate(len);
                         eof = true;
                         break;
                     }
                     Ok(k) => {
-                        buf.truncate(len + k);
+                        n += k;
                         total += k as u64;
                     }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(len),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     Err(e) => {
-                        buf.truncate(len);
                         error = Some(e.to_string());
                         eof = true;
                         break;
@@ -376,25 +382,26 @@ where
                 }
                 if discarding {
                     // Inside an over-long line: drop up to its end.
-                    match memchr::memchr(b'\n', &buf) {
+                    match memchr::memchr(b'\n', &buf[..n]) {
                         Some(i) => {
-                            buf.drain(..=i);
+                            buf.copy_within(i + 1..n, 0);
+                            n -= i + 1;
                             discarding = false;
                             long_lines += 1;
                             line += 1;
                         }
-                        None => buf.clear(),
+                        None => n = 0,
                     }
                     continue;
                 }
-                if buf.len() >= bs {
-                    if let Some(i) = memchr::memrchr(b'\n', &buf) {
-                        carry.extend_from_slice(&buf[i + 1..]);
-                        buf.truncate(i + 1);
+                if n >= bs {
+                    if let Some(i) = memchr::memrchr(b'\n', &buf[..n]) {
+                        carry.extend_from_slice(&buf[i + 1..n]);
+                        n = i + 1;
                         break;
                     }
-                    if buf.len() > MAX_LINE {
-                        buf.clear();
+                    if n > MAX_LINE {
+                        n = 0;
                         discarding = true;
                     }
                 }
@@ -404,18 +411,18 @@ where
                 line += 1;
                 discarding = false;
             }
-            if buf.is_empty() {
+            if n == 0 {
                 pool.lock().map(|mut p| p.push(buf)).ok();
                 continue;
             }
             let first_line = line;
-            line += count_lines(&buf);
+            line += count_lines(&buf[..n]);
             let this_seq = seq;
             seq += 1;
             if busy.load(Ordering::Acquire) >= opts.in_flight {
                 handle(
                     Block {
-                        data: &buf,
+                        data: &buf[..n],
                         first_line,
                         seq: this_seq,
                     },
@@ -429,7 +436,7 @@ where
                 s.spawn(move |_| {
                     handle(
                         Block {
-                            data: &buf,
+                            data: &buf[..n],
                             first_line,
                             seq: this_seq,
                         },

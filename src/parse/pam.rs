@@ -205,7 +205,13 @@ fn service_of(name: &[u8]) -> Service {
 
 /// Services whose daemon logs (and so counts) each attempt itself.
 fn counted_elsewhere(name: &[u8]) -> bool {
-    matches!(name, b"sshd" | b"dovecot")
+    // These daemons log each attempt on a line of their own (sshd's
+    // `Failed password`, Dovecot's login summary, the FTP daemons' and
+    // dropbear's failure lines): PAM's line only adds detail.
+    matches!(
+        name,
+        b"sshd" | b"dovecot" | b"vsftpd" | b"proftpd" | b"pure-ftpd" | b"dropbear"
+    )
 }
 
 /// After `authentication failure;`: the `key=value` fields.
@@ -384,10 +390,12 @@ mod tests {
         assert!(!ev.detail);
         let ev = one_as(b"vsftpd", b"pam_unix(vsftpd:auth): authentication failure; logname= uid=0 euid=0 tty=ftp ruser=ftpuser rhost=203.0.113.21  user=ftpuser");
         assert_eq!(ev.service, Service::Ftp);
-        assert!(!ev.detail);
+        // vsftpd's own `FAIL LOGIN` line counts the attempt.
+        assert!(ev.detail);
         assert_eq!(ev.ip, ip("203.0.113.21"));
         let ev = one_as(b"proftpd", b"pam_unix(proftpd:auth): authentication failure; logname= uid=0 euid=0 tty=/dev/ftpd1 ruser= rhost=2001:db8::21  user=web");
         assert_eq!(ev.service, Service::Ftp);
+        assert!(ev.detail);
         assert_eq!(ev.ip, ip("2001:db8::21"));
     }
 
