@@ -655,3 +655,35 @@ fn exit_codes_for_usage_and_unreadable_input() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write the output"));
 }
+
+/// A file given whole or split in two gives the same accounts and findings
+/// (only the evidence's file names and line numbers differ).
+#[test]
+fn a_file_split_in_two_reads_like_the_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(sample_dir().join("mail.log")).unwrap();
+    let whole = dir.path().join("whole");
+    let parts = dir.path().join("parts");
+    std::fs::create_dir_all(&whole).unwrap();
+    std::fs::create_dir_all(&parts).unwrap();
+    std::fs::write(whole.join("mail.log"), &text).unwrap();
+    let mid = text.len() / 2;
+    let cut = mid + text[mid..].find('\n').unwrap() + 1;
+    std::fs::write(parts.join("mail.log.a"), &text[..cut]).unwrap();
+    std::fs::write(parts.join("mail.log.b"), &text[cut..]).unwrap();
+    let strip = |mut r: Value| {
+        for f in r["findings"].as_array_mut().unwrap() {
+            f["evidence"] = Value::Null;
+        }
+        (
+            r["accounts"].take(),
+            r["findings"].take(),
+            r["input"]["lines"].take(),
+            r["input"]["events"].take(),
+        )
+    };
+    let a = strip(scan_json(&[whole.to_str().unwrap()]));
+    let b = strip(scan_json(&[parts.to_str().unwrap()]));
+    assert!(a.1.as_array().unwrap().len() >= 2, "{:?}", a.1);
+    assert_eq!(a, b);
+}
