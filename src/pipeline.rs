@@ -160,20 +160,21 @@ impl Sink for FoldSink {
 fn note_file(file: &InputFile, info: &FileInfo, skipped: &Mutex<Vec<Skipped>>) {
     let mut notes = Vec::new();
     if let Some(e) = &info.error {
-        let what = info.compression.map_or("file", |c| c.as_str());
-        notes.push(format!(
-            "read stopped after {} lines ({} {what}): {e}; the lines before were used",
-            info.lines,
-            if what == "plain" {
-                "damaged"
-            } else {
-                "damaged or truncated"
-            },
-        ));
+        notes.push(match info.compression {
+            Some(c) if c != input::Compression::Plain => format!(
+                "{} data damaged or truncated after {} lines ({e}); the lines before were used",
+                c.as_str(),
+                info.lines
+            ),
+            _ => format!(
+                "read stopped after {} lines: {e}; the lines before were used",
+                info.lines
+            ),
+        });
     }
     if info.long_lines > 0 {
         notes.push(format!(
-            "{} line(s) longer than {} MiB skipped",
+            "{} line(s) longer than {} MiB skipped (the lines around them were read)",
             info.long_lines,
             input::MAX_LINE >> 20
         ));

@@ -89,6 +89,10 @@ pub fn discover(
                 why: describe(&e),
             }),
             Ok(m) if m.is_dir() => walk(path, &mut files, &mut skipped),
+            Ok(m) if !m.is_file() => skipped.push(Skipped {
+                file: p.clone(),
+                why: special(&m.file_type()),
+            }),
             Ok(m) => files.push((p.clone(), path.to_path_buf(), m.len(), false)),
         }
     }
@@ -115,10 +119,16 @@ fn walk(dir: &Path, files: &mut Vec<(String, PathBuf, u64, bool)>, skipped: &mut
     {
         match entry {
             Ok(e) => {
-                if e.file_type().is_file() {
+                let t = e.file_type();
+                if t.is_file() {
                     let size = e.metadata().map(|m| m.len()).unwrap_or(0);
                     let name = e.path().to_string_lossy().into_owned();
                     files.push((name, e.path().to_path_buf(), size, false));
+                } else if !t.is_dir() {
+                    skipped.push(Skipped {
+                        file: e.path().to_string_lossy().into_owned(),
+                        why: special(&t),
+                    });
                 }
             }
             Err(e) => {
@@ -137,6 +147,27 @@ fn walk(dir: &Path, files: &mut Vec<(String, PathBuf, u64, bool)>, skipped: &mut
             }
         }
     }
+}
+
+/// Why a path that is neither a file nor a directory is not read. A FIFO
+/// is never opened: with no writer, opening it would wait forever, and
+/// reading it would consume what another reader expects (evidence is read
+/// back from the file after the scan). Pipes go to stdin (`-`), which is
+/// spooled to a temporary file.
+fn special(t: &std::fs::FileType) -> String {
+    use std::os::unix::fs::FileTypeExt;
+    let what = if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else {
+        "not a regular file"
+    };
+    format!("{what}, not read: pipe its content to standard input (`-`) instead")
 }
 
 /// A short reason for an I/O error.

@@ -8,6 +8,7 @@
 
 pub mod discover;
 pub mod lines;
+mod sigbus;
 
 pub use discover::{discover, InputFile, Skipped};
 
@@ -114,8 +115,9 @@ pub struct FileInfo {
 }
 
 /// Lines longer than this are skipped when streaming (no log line of an
-/// authentication program is anywhere near it).
-pub const MAX_LINE: usize = 64 << 20;
+/// authentication program is anywhere near it), so one endless line costs
+/// at most this much memory, not its length.
+pub const MAX_LINE: usize = 1 << 20;
 
 /// Plain files smaller than this are read, not mapped.
 const MMAP_MIN: u64 = 4 << 20;
@@ -180,14 +182,19 @@ where
         && meta.len() >= MMAP_MIN
         && age_ok
     {
-        // SAFETY: the file is not expected to change while mapped: it has
-        // not been modified for LIVE_SECS (live logs are read, not mapped).
-        // A file truncated anyway would raise SIGBUS; that is the risk
-        // ripgrep also documents for its --mmap.
-        let map = unsafe { memmap2::Mmap::map(&f) };
-        if let Ok(map) = map {
-            let _ = map.advise(memmap2::Advice::Sequential);
-            return Ok(read_mapped(&map, opts, info, handle, on_disk));
+        // SAFETY: a file not modified for LIVE_SECS is not expected to
+        // change while mapped; if it is truncated anyway (copytruncate),
+        // the SIGBUS guard maps zero pages over the part past the end and
+        // the reader stops at the new size (see sigbus.rs). Without the
+        // guard the file is read, not mapped.
+        if let Ok(map) = unsafe { memmap2::Mmap::map(&f) } {
+            use std::os::fd::AsRawFd;
+            if let Some(guard) = sigbus::register(f.as_raw_fd(), map.as_ptr(), map.len()) {
+                let _ = map.advise(memmap2::Advice::Sequential);
+                let info = read_mapped(&map, &f, &guard, opts, info, handle, on_disk);
+                drop(guard);
+                return Ok(info);
+            }
         }
     }
     drop(f);
@@ -246,6 +253,8 @@ pub fn count_lines(data: &[u8]) -> u64 {
 
 fn read_mapped<H, P>(
     mmap: &memmap2::Mmap,
+    file: &File,
+    guard: &sigbus::Guard,
     opts: &ReadOptions,
     mut info: FileInfo,
     handle: &H,
@@ -263,11 +272,19 @@ where
     let mut start = 0usize;
     let mut line = 1u64;
     let mut seq = 0u64;
+    let mut shrank = None;
     // The blocks are cut (and their lines counted) just ahead of the
     // workers: at most `in_flight` blocks wait, so the pages touched and
     // not yet given back stay few whatever the file size.
     rayon::scope(|s| {
         while start < map.len() {
+            // A file truncated while mapped (copytruncate) is not read past
+            // its new end: one `statx` per block.
+            let now = file.metadata().map_or(0, |m| m.len());
+            if guard.hit() || now < map.len() as u64 {
+                shrank = Some(now);
+                break;
+            }
             let target = (start + bs).min(map.len());
             let end = if target >= map.len() {
                 map.len()
@@ -313,8 +330,16 @@ where
             }
         }
     });
-    info.bytes = map.len() as u64;
+    info.bytes = start as u64;
     info.lines = line - 1;
+    if let Some(now) = shrank {
+        info.error = Some(format!(
+            "the file shrank from {} to {now} bytes while it was read (truncated by log \
+             rotation?); the lines after line {} were not read",
+            map.len(),
+            line - 1
+        ));
+    }
     info
 }
 
@@ -358,12 +383,16 @@ where
             buf[..carry.len()].copy_from_slice(&carry);
             let mut n = carry.len();
             carry.clear();
+            // Start of the last, incomplete line of `buf[..n]` (the carry is
+            // one incomplete line).
+            let mut tail = 0usize;
             // Fill to at least the block size, and on to a newline.
             loop {
                 if buf.len() - n < 1 << 15 {
                     let grown = (buf.len() * 2).max(n + (1 << 16));
                     buf.resize(grown, 0);
                 }
+                let old = n;
                 match reader.read(&mut buf[n..]) {
                     Ok(0) => {
                         eof = true;
@@ -373,7 +402,7 @@ where
                         n += k;
                         total += k as u64;
                     }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                     Err(e) => {
                         error = Some(e.to_string());
                         eof = true;
@@ -381,7 +410,8 @@ where
                     }
                 }
                 if discarding {
-                    // Inside an over-long line: drop up to its end.
+                    // Inside an over-long line (`old` is 0): drop up to its
+                    // end, keep what follows.
                     match memchr::memchr(b'\n', &buf[..n]) {
                         Some(i) => {
                             buf.copy_within(i + 1..n, 0);
@@ -389,22 +419,35 @@ where
                             discarding = false;
                             long_lines += 1;
                             line += 1;
+                            tail = memchr::memrchr(b'\n', &buf[..n]).map_or(0, |j| j + 1);
                         }
-                        None => n = 0,
+                        None => {
+                            n = 0;
+                            continue;
+                        }
+                    }
+                } else if let Some(j) = memchr::memrchr(b'\n', &buf[old..n]) {
+                    tail = old + j + 1;
+                }
+                if n - tail > MAX_LINE {
+                    // The incomplete line is over-long: hand on the whole
+                    // lines before it, drop it up to its end.
+                    discarding = true;
+                    n = tail;
+                    if n > 0 {
+                        break;
                     }
                     continue;
                 }
-                if n >= bs {
-                    if let Some(i) = memchr::memrchr(b'\n', &buf[..n]) {
-                        carry.extend_from_slice(&buf[i + 1..n]);
-                        n = i + 1;
-                        break;
-                    }
-                    if n > MAX_LINE {
-                        n = 0;
-                        discarding = true;
-                    }
+                if n >= bs && tail > 0 {
+                    carry.extend_from_slice(&buf[tail..n]);
+                    n = tail;
+                    break;
                 }
+            }
+            if error.is_some() {
+                // The read stopped inside a line: that piece is damaged.
+                n = tail;
             }
             if eof && discarding {
                 long_lines += 1;
@@ -453,4 +496,94 @@ where
     info.long_lines = long_lines;
     info.error = error;
     info
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// An old (mapped) file truncated while it is read: no SIGBUS crash,
+    /// the read stops at the new end and says so.
+    #[test]
+    fn mapped_file_truncated_during_the_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.log");
+        let mut f = std::fs::File::create(&path).unwrap();
+        let line = b"Mar  1 10:00:00 mx1 sshd[1]: Accepted password for alice from 192.0.2.1 port 22 ssh2\n";
+        for _ in 0..(16 << 20) / line.len() {
+            f.write_all(line).unwrap();
+        }
+        f.set_modified(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000))
+            .unwrap();
+        drop(f);
+        let file = InputFile {
+            id: 0,
+            name: "old.log".into(),
+            path: path.clone(),
+            size: 0,
+            is_stdin: false,
+        };
+        let opts = ReadOptions {
+            block_size: 1 << 20,
+            in_flight: 0,
+            now: 2_000_000_000,
+            ..ReadOptions::default()
+        };
+        let seen = AtomicUsize::new(0);
+        let handle = |b: Block<'_>, _: &FileInfo| {
+            if b.seq == 0 {
+                let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+                f.set_len(100_000).unwrap();
+            }
+            // Touch every byte: the pages past the new end raise SIGBUS,
+            // and the guard gives zeros for them (no newlines).
+            if b.seq == 0 {
+                seen.store(count_lines(b.data) as usize, Ordering::Relaxed);
+            }
+        };
+        let info = read_file(&file, &opts, &handle, &|_| {}).unwrap();
+        let err = info.error.expect("the shrink is reported");
+        assert!(err.contains("shrank"), "{err}");
+        assert!(info.bytes < 16 << 20);
+        let block0 = seen.load(Ordering::Relaxed);
+        assert!(block0 > 1000 && block0 < 1300, "{block0} lines in block 0");
+    }
+
+    /// A line longer than `MAX_LINE` costs no more than `MAX_LINE`, and the
+    /// lines around it are read with the right numbers.
+    #[test]
+    fn over_long_streamed_line_is_skipped() {
+        let mut data = b"a\nb\n".to_vec();
+        data.resize(data.len() + 3 * MAX_LINE, b'x');
+        data.extend_from_slice(b"\nc\nd");
+        let opts = ReadOptions {
+            block_size: 1 << 10,
+            ..ReadOptions::default()
+        };
+        let got = Mutex::new(Vec::new());
+        let handle = |b: Block<'_>, _: &FileInfo| {
+            let lines = b.data.split(|&c| c == b'\n').filter(|l| !l.is_empty());
+            for (no, l) in (b.first_line..).zip(lines) {
+                got.lock().unwrap().push((no, l.to_vec()));
+            }
+        };
+        let info = read_stream(
+            Box::new(std::io::Cursor::new(data)),
+            &opts,
+            FileInfo::default(),
+            &handle,
+        );
+        let mut got = got.into_inner().unwrap();
+        got.sort();
+        let want: Vec<(u64, Vec<u8>)> = vec![
+            (1, b"a".to_vec()),
+            (2, b"b".to_vec()),
+            (4, b"c".to_vec()),
+            (5, b"d".to_vec()),
+        ];
+        assert_eq!(got, want);
+        assert_eq!(info.long_lines, 1);
+        assert_eq!(info.lines, 5);
+    }
 }

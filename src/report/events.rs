@@ -1,6 +1,6 @@
 //! Formatting normalized events (`authsweep events`) as NDJSON or CSV.
 
-use super::text::{csv_cell, lossy};
+use super::text::{base64, csv_cell, lossy};
 use crate::aggregate::Placed;
 use crate::parse::time::format_rfc3339;
 use serde::Serialize;
@@ -13,6 +13,9 @@ struct EventOut<'a> {
     outcome: &'static str,
     account: Option<std::borrow::Cow<'a, str>>,
     user: Option<std::borrow::Cow<'a, str>>,
+    /// The exact bytes of `user` (base64), only when they are not UTF-8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_bytes: Option<String>,
     ip: Option<String>,
     service: &'static str,
     source: &'static str,
@@ -36,6 +39,10 @@ fn build<'a>(p: &Placed<'_, 'a>, account: Option<&'a [u8]>, file: &'a str) -> Ev
         outcome: ev.outcome.as_str(),
         account: account.map(lossy),
         user: ev.user.map(lossy),
+        user_bytes: ev
+            .user
+            .filter(|u| std::str::from_utf8(u).is_err())
+            .map(base64),
         ip: ev.ip.map(|i| i.to_string()),
         service: ev.service.as_str(),
         source: ev.source.as_str(),

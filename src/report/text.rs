@@ -3,10 +3,42 @@
 
 use std::borrow::Cow;
 
-/// Bytes as text: valid UTF-8 as is, anything else with U+FFFD for the bad
-/// bytes.
+/// Bytes as text: valid UTF-8 as is; each byte that is not part of valid
+/// UTF-8 as `\xNN` (never U+FFFD, which would make different names look
+/// the same). Account keys never hold a backslash (the normalizer keeps
+/// what follows the last one), so for them this is lossless; `events`
+/// also gives the exact bytes of a raw user name (`user_bytes`).
 pub fn lossy(b: &[u8]) -> Cow<'_, str> {
-    String::from_utf8_lossy(b)
+    if let Ok(s) = std::str::from_utf8(b) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(b.len() + 8);
+    for chunk in b.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for x in chunk.invalid() {
+            out.push_str(&format!("\\x{x:02x}"));
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Standard base64 (RFC 4648, with padding) of `b`.
+pub fn base64(b: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(b.len().div_ceil(3) * 4);
+    for c in b.chunks(3) {
+        let n = (c[0] as u32) << 16
+            | (*c.get(1).unwrap_or(&0) as u32) << 8
+            | *c.get(2).unwrap_or(&0) as u32;
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// A CSV cell that a spreadsheet will not run as a formula: a cell starting
@@ -81,6 +113,17 @@ pub fn redact(line: &[u8]) -> Cow<'_, [u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invalid_utf8_is_escaped_and_base64_is_exact() {
+        assert_eq!(lossy(b"ok\xc3\xa9"), "ok\u{e9}");
+        assert_eq!(lossy(b"a\xff\xfeb"), "a\\xff\\xfeb");
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"\xff\xfeadmin"), "//5hZG1pbg==");
+    }
 
     #[test]
     fn csv_formulas_are_neutralized() {
