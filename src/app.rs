@@ -3,11 +3,14 @@
 use crate::account::{account_id, Normalizer};
 use crate::cli::{Args, Command, EventFormat, EventsArgs, ReportFormat, ScanArgs};
 use crate::config::{self, InputConfig, UsageError};
-use crate::detect::{self, Thresholds};
+use crate::detect::leaked_credentials::Leaked;
+use crate::detect::{self};
 use crate::input::{self, Skipped};
+use crate::net::CidrSet;
 use crate::pipeline::{self, EventFilter};
 use crate::report::{self, model, Format};
 use crate::roster::Roster;
+use crate::settings;
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -40,6 +43,7 @@ pub fn run(args: Args) -> Result<u8> {
             crate::formats::print(&mut std::io::stdout().lock())?;
             Ok(exit::OK)
         }
+        Command::Config(a) => config_cmd(a),
     }
 }
 
@@ -97,10 +101,58 @@ fn report_skipped(skipped: &[Skipped], quiet: bool) {
     }
 }
 
+fn config_cmd(a: crate::cli::ConfigArgs) -> Result<u8> {
+    let mut out = std::io::stdout().lock();
+    if a.print_default {
+        out.write_all(settings::DEFAULT_TOML.as_bytes())?;
+        return Ok(exit::OK);
+    }
+    let (c, path) = settings::load(a.check.as_deref())?;
+    let text = toml::to_string(&c).context("writing the settings")?;
+    match path {
+        Some(p) => writeln!(out, "# {}: valid; the settings in effect:", p.display())?,
+        None => writeln!(
+            out,
+            "# no {} here: the defaults (authsweep config --print-default shows them with comments)",
+            settings::FILE_NAME
+        )?,
+    }
+    out.write_all(text.as_bytes())?;
+    Ok(exit::OK)
+}
+
 fn scan(a: ScanArgs) -> Result<u8> {
     let now = now();
+    let (file_cfg, _) = settings::load(a.config.as_deref())?;
     let mut cfg = config::input(&a.input, now)?;
     let zone = cfg.read.zone;
+    let trusted = Arc::new(CidrSet::new(&file_cfg.trusted_networks));
+    let proxies = Arc::new(CidrSet::new(&file_cfg.proxies));
+    cfg.read.fold.trusted = trusted.clone();
+    cfg.read.fold.proxies = proxies;
+    let inactive_days = a.inactive_days.unwrap_or(file_cfg.inactive_days);
+    let grace_days = a
+        .grace_days
+        .or(file_cfg.grace_days)
+        .unwrap_or(inactive_days);
+    let geo = if a.geoip.is_empty() {
+        None
+    } else {
+        Some(Arc::new(
+            crate::geo::Geo::open(&a.geoip).map_err(|e| UsageError(format!("--geoip: {e:#}")))?,
+        ))
+    };
+    let bad_ips = match &a.bad_ips {
+        Some(p) => Some(CidrSet::load(p).map_err(|e| UsageError(format!("--bad-ips: {e:#}")))?),
+        None => None,
+    };
+    if let Some(t) = &a.ticket_template {
+        // Checked before hours of reading.
+        let text = std::fs::read_to_string(t)
+            .map_err(|e| UsageError(format!("--ticket-template {}: {e}", t.display())))?;
+        report::tickets::check_template(&text)
+            .map_err(|e| UsageError(format!("--ticket-template {}: {e:#}", t.display())))?;
+    }
     let as_of = config::time_flag("--as-of", &a.as_of, zone)?;
     let mut norm = Normalizer::new(cfg.read.fold.default_domain.as_deref());
     let roster = match &a.roster {
@@ -112,6 +164,27 @@ fn scan(a: ScanArgs) -> Result<u8> {
     if let Some(r) = &roster {
         cfg.read.fold.aliases = Arc::new(r.alias_map());
     }
+    let leaked = match &a.leaked {
+        Some(p) => Some(
+            Leaked::load(p, &mut norm, &cfg.read.fold.aliases, zone)
+                .map_err(|e| UsageError(format!("--leaked: {e:#}")))?,
+        ),
+        None => None,
+    };
+    let service_accounts = file_cfg
+        .service_accounts
+        .iter()
+        .filter_map(|s| {
+            let id = account_id(norm.key(s.as_bytes())?);
+            Some(
+                cfg.read
+                    .fold
+                    .aliases
+                    .get(&id)
+                    .map_or(id, |(target, _)| *target),
+            )
+        })
+        .collect();
     let mut out = open_output(&a.output)?;
     let pool = pool(cfg.threads)?;
     let inputs = gather(&cfg);
@@ -120,27 +193,29 @@ fn scan(a: ScanArgs) -> Result<u8> {
     let agg =
         pool.install(|| pipeline::scan_files(&inputs.files, &cfg.read, &bar, &inputs.skipped));
     bar.finish_and_clear();
-    let thresholds = Thresholds::default();
-    let trusted = vec![
-        crate::net::Cidr::parse("127.0.0.0/8").expect("valid"),
-        crate::net::Cidr::parse("::1/128").expect("valid"),
-    ];
+    let thresholds = file_cfg.thresholds();
     let ctx = detect::Context {
         t: &thresholds,
         roster: roster.as_ref(),
         trusted: &trusted,
+        as_of: as_of.or(agg.last_event.map(|e| e.0)).unwrap_or(0),
+        prior: &[],
+        leaked: leaked.as_ref(),
+        bad_ips: bad_ips.as_ref(),
+        geo: geo.as_deref(),
     };
-    let findings = pool.install(|| detect::run_all(&ctx, &agg, &|_| true));
+    let findings = pool.install(|| detect::run_all(&ctx, &agg));
     let wanted = model::wanted_lines(&findings, &agg, cfg.verbose);
     let texts = input::lines::fetch(&inputs.files, &wanted);
     let skipped = inputs.skipped.into_inner().unwrap_or_default();
     let settings = model::ReportSettings {
         as_of,
-        inactive_days: a.inactive_days as i64,
-        grace_days: a.grace_days.unwrap_or(a.inactive_days) as i64,
+        inactive_days: inactive_days as i64,
+        grace_days: grace_days as i64,
         zone,
         verbose: cfg.verbose,
-        service_accounts: Default::default(),
+        service_accounts,
+        geo: geo.clone(),
     };
     let rep = model::build(
         &agg,
@@ -160,6 +235,29 @@ fn scan(a: ScanArgs) -> Result<u8> {
     };
     report::write(&rep, format, &mut out)?;
     out.flush()?;
+    if let Some(dir) = &a.tickets {
+        let template = match &a.ticket_template {
+            Some(p) => Some(
+                std::fs::read_to_string(p)
+                    .with_context(|| format!("--ticket-template {}", p.display()))?,
+            ),
+            None => None,
+        };
+        let n = report::tickets::write(&rep, dir, template.as_deref())?;
+        if !cfg.quiet {
+            eprintln!("authsweep: {n} tickets in {}", dir.display());
+        }
+    }
+    if let Some(dir) = &a.review_sheets {
+        let files = report::review::write(&rep, dir)?;
+        if !cfg.quiet {
+            eprintln!(
+                "authsweep: {} review sheets in {}",
+                files.len(),
+                dir.display()
+            );
+        }
+    }
     report_skipped(&skipped, cfg.quiet);
     let at_risk = !rep.findings.is_empty();
     let inactive = rep

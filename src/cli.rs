@@ -23,6 +23,20 @@ pub enum Command {
     Events(EventsArgs),
     /// List the log families understood, with an example line of each.
     Formats,
+    /// Configuration file (`authsweep.toml`).
+    Config(ConfigArgs),
+}
+
+/// `authsweep config`.
+#[derive(Debug, ClapArgs)]
+pub struct ConfigArgs {
+    /// Print the full default `authsweep.toml`, with a comment on each key.
+    #[arg(long)]
+    pub print_default: bool,
+    /// Check a config file (default: ./authsweep.toml) and print the
+    /// settings in effect.
+    #[arg(long, value_name = "FILE")]
+    pub check: Option<PathBuf>,
 }
 
 /// Report formats.
@@ -136,13 +150,42 @@ pub struct ScanArgs {
     /// default: the latest event).
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
-    /// No successful login for N days before --as-of: inactive.
-    #[arg(long, value_name = "N", default_value_t = 90)]
-    pub inactive_days: u32,
+    /// No successful login for N days before --as-of: inactive (default:
+    /// the config's `inactive_days`, 90).
+    #[arg(long, value_name = "N")]
+    pub inactive_days: Option<u32>,
     /// A roster account created less than N days before --as-of that never
     /// logged in is `new` (default: --inactive-days).
     #[arg(long, value_name = "N")]
     pub grace_days: Option<u32>,
+    /// Thresholds, allowlists and detectors on/off (default:
+    /// ./authsweep.toml when it exists). Flags win over the file.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// A MaxMind DB (.mmdb, City or Country; an ASN database as a second
+    /// --geoip) for the country, city and travel detectors.
+    #[arg(long, value_name = "FILE")]
+    pub geoip: Vec<PathBuf>,
+    /// Accounts known to be in a credential leak: one per line, or CSV
+    /// `account,date`.
+    #[arg(long, value_name = "FILE")]
+    pub leaked: Option<PathBuf>,
+    /// Addresses and networks known to be hostile or anonymizing: one IP or
+    /// CIDR per line, `#` comments.
+    #[arg(long, value_name = "FILE")]
+    pub bad_ips: Option<PathBuf>,
+    /// Write DIR/<ticket_key>.json and .md for each account whose action is
+    /// not `none`.
+    #[arg(long, value_name = "DIR")]
+    pub tickets: Option<PathBuf>,
+    /// A Jinja-style template for the Markdown of tickets (default: built
+    /// in).
+    #[arg(long, value_name = "FILE")]
+    pub ticket_template: Option<PathBuf>,
+    /// Write one CSV per roster unit (and no-unit.csv) for the units to
+    /// confirm their accounts.
+    #[arg(long, value_name = "DIR")]
+    pub review_sheets: Option<PathBuf>,
     /// Report format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,

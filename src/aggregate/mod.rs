@@ -191,6 +191,53 @@ impl IpFailBucket {
     }
 }
 
+/// Successes of one account from one address in one day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IpSeen {
+    /// The address (never trusted, never a proxy).
+    pub ip: IpKey,
+    /// First success from it that day.
+    pub first: Ref,
+    /// Last success from it that day.
+    pub last: Ref,
+    /// Successes.
+    pub n: u32,
+}
+
+/// The addresses an account logged in from in one day, sorted by address.
+/// Most days have one.
+pub type IpDay = smallvec::SmallVec<[IpSeen; 1]>;
+
+fn ip_day_add(d: &mut IpDay, s: IpSeen) {
+    match d.binary_search_by_key(&s.ip, |x| x.ip) {
+        Ok(i) => {
+            let x = &mut d[i];
+            x.first = x.first.min(s.first);
+            x.last = x.last.max(s.last);
+            x.n = x.n.saturating_add(s.n);
+        }
+        Err(i) => d.insert(i, s),
+    }
+}
+
+fn ip_day_merge(d: &mut IpDay, o: &IpDay) {
+    for s in o {
+        ip_day_add(d, *s);
+    }
+}
+
+/// A mail forwarding set on the account.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Forward {
+    /// The line.
+    pub at: Ref,
+    /// The forwarding target as logged.
+    pub target: Box<str>,
+}
+
+/// Forwarding changes kept per account (the earliest).
+pub const MAX_FORWARDS: usize = 16;
+
 /// The last successful login: where and how.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct LoginRef {
@@ -228,7 +275,19 @@ pub struct AccountAgg {
     /// Messages submitted.
     pub submissions: u64,
     /// Last password change seen in the logs.
-    pub password_changed: Option<i64>,
+    pub password_changed: Option<Ref>,
+    /// Successful password logins without TLS from outside the trusted
+    /// networks.
+    pub cleartext: u64,
+    /// The first of them, and its address.
+    pub cleartext_first: Option<(Ref, IpKey)>,
+    /// The last of them, and its address.
+    pub cleartext_last: Option<(Ref, IpKey)>,
+    /// Forwarding set on the account (the first [`MAX_FORWARDS`], sorted).
+    pub forwards: Vec<Forward>,
+    /// Client addresses of successes per day (trusted networks and proxies
+    /// left out): the address, geo and known-bad detectors read these.
+    pub addrs: Series<IpDay>,
     /// Distinct addresses of any attempt.
     pub ips: cap::DistinctCount<IpKey, 65536>,
     /// Failures per minute.
@@ -268,6 +327,16 @@ impl AccountAgg {
         self.failures += o.failures;
         self.submissions += o.submissions;
         max_opt(&mut self.password_changed, o.password_changed);
+        self.cleartext += o.cleartext;
+        min_opt(&mut self.cleartext_first, o.cleartext_first);
+        max_opt(&mut self.cleartext_last, o.cleartext_last);
+        if !o.forwards.is_empty() {
+            self.forwards.extend(o.forwards.iter().cloned());
+            self.forwards.sort();
+            self.forwards.dedup();
+            self.forwards.truncate(MAX_FORWARDS);
+        }
+        self.addrs.merge(&o.addrs, ip_day_merge);
         self.ips.merge(&o.ips);
         self.fails.merge(&o.fails, FailBucket::merge);
         self.succ.merge(&o.succ, SuccBucket::merge);
@@ -389,6 +458,7 @@ impl Aggregate {
             a.fails.shrink();
             a.succ.shrink();
             a.submits.shrink();
+            a.addrs.shrink();
         }
         for i in self.ips.values_mut() {
             i.fails.shrink();
@@ -410,6 +480,12 @@ pub struct FoldSettings {
     pub since: Option<i64>,
     /// `--until` (UTC seconds).
     pub until: Option<i64>,
+    /// Trusted networks (config `trusted_networks`): their logins are not
+    /// kept as client addresses, nor as cleartext logins.
+    pub trusted: Arc<crate::net::CidrSet>,
+    /// Proxies (config `proxies`): a login whose only address is a proxy
+    /// carries no client address for the address and geo detectors.
+    pub proxies: Arc<crate::net::CidrSet>,
 }
 
 /// Folds events into an aggregate; one per worker.
@@ -480,8 +556,13 @@ impl Folder {
                         .fails
                         .entry(minute, || IpFailBucket {
                             n: 0,
-                            first: r,
-                            last: r,
+                            // Identities of min and max: the first and
+                            // last lines are those of counted attempts.
+                            first: Ref {
+                                ts: i64::MAX,
+                                loc: u64::MAX,
+                            },
+                            last: Ref::default(),
                             accounts: CapSet::default(),
                             unknown: CapSet::default(),
                         });
@@ -524,6 +605,41 @@ impl Folder {
                     if ip != 0 {
                         a.ips.insert(ip);
                     }
+                    // The client address for the address and geo detectors.
+                    let client = if ip != 0
+                        && !self.settings.proxies.contains(ip)
+                        && !self.settings.trusted.contains(ip)
+                    {
+                        ip
+                    } else {
+                        0
+                    };
+                    if ev.tls == Some(false)
+                        && ip != 0
+                        && !is_key_method(ev.method)
+                        && !self.settings.trusted.contains(ip)
+                    {
+                        a.cleartext += n;
+                        min_opt(&mut a.cleartext_first, Some((r, ip)));
+                        max_opt(&mut a.cleartext_last, Some((r, ip)));
+                    }
+                    if client != 0 {
+                        let day = (p.ts.div_euclid(86_400)) as u32;
+                        ip_day_add(
+                            a.addrs.entry(day, IpDay::new),
+                            IpSeen {
+                                ip: client,
+                                first: r,
+                                last: r,
+                                n: n.min(u32::MAX as u64) as u32,
+                            },
+                        );
+                    }
+                    let ip = if self.settings.proxies.contains(ip) {
+                        0
+                    } else {
+                        ip
+                    };
                     let hour = (p.ts.div_euclid(3600)) as u32;
                     let bit = 1u64 << (p.ts.div_euclid(60).rem_euclid(60));
                     let b = a.succ.entry(hour, || SuccBucket {
@@ -583,12 +699,39 @@ impl Folder {
             }
             (Kind::PasswordChange, Outcome::Success) => {
                 if let Some((_, a)) = a {
-                    max_opt(&mut a.password_changed, Some(p.ts));
+                    max_opt(&mut a.password_changed, Some(r));
+                }
+            }
+            (Kind::ForwardingChange, Outcome::Success) => {
+                // The Zimbra parser gives the forwarding target in the
+                // event's `method` field (there is no field of its own).
+                if let (Some((_, a)), Some(target)) = (a, ev.method) {
+                    a.forwards.push(Forward {
+                        at: r,
+                        target: String::from_utf8_lossy(target).into(),
+                    });
+                    a.forwards.sort();
+                    a.forwards.dedup();
+                    a.forwards.truncate(MAX_FORWARDS);
                 }
             }
             _ => {}
         }
     }
+}
+
+/// A mechanism that is not a password (public key, Kerberos, client
+/// certificate): such a login without TLS gives away no password.
+fn is_key_method(m: Option<&[u8]>) -> bool {
+    const KEYS: [&[u8]; 6] = [
+        b"publickey",
+        b"hostbased",
+        b"gssapi",
+        b"gssapi-with-mic",
+        b"gssapi-keyex",
+        b"external",
+    ];
+    m.is_some_and(|m| KEYS.iter().any(|k| k.eq_ignore_ascii_case(m)))
 }
 
 fn ip_fail(

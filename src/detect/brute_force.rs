@@ -15,13 +15,16 @@ impl Detector for BruteForce {
     fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
         let t = ctx.t;
         for (id, a) in &agg.accounts {
-            if a.failures < t.brute_force_failures {
+            if a.failures < t.brute_force.failures {
                 continue;
             }
             let items: Vec<(u32, &FailBucket)> = a.fails.iter().map(|(m, b)| (*m, b)).collect();
-            for ep in episodes(&items, t.brute_force_minutes, t.brute_force_failures, |w| {
-                w.iter().map(|x| x.1.n).sum::<u64>()
-            }) {
+            for ep in episodes(
+                &items,
+                t.brute_force.window_minutes,
+                t.brute_force.failures,
+                |w| w.iter().map(|x| x.1.n).sum::<u64>(),
+            ) {
                 let w = &items[ep];
                 let n: u64 = w.iter().map(|x| x.1.n).sum();
                 let first = w.iter().map(|x| x.1.first).min().unwrap_or_default();

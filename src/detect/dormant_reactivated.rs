@@ -15,7 +15,7 @@ impl Detector for DormantReactivated {
     }
 
     fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
-        let gap_min = ctx.t.dormant_days * 86_400;
+        let gap_min = ctx.t.dormant_reactivated.days as i64 * 86_400;
         for (id, a) in &agg.accounts {
             let mut seen: FxHashSet<u64> = FxHashSet::default();
             let mut prev: Option<&crate::aggregate::SuccBucket> = None;

@@ -25,12 +25,14 @@ impl Detector for ManyIps {
     fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
         let t = ctx.t;
         for (id, a) in &agg.accounts {
-            if a.ips.len() < t.many_ips_networks {
+            if a.ips.len() < t.many_ips.networks as usize {
                 continue;
             }
             let items: Vec<(u32, &SuccBucket)> = a.succ.iter().map(|(h, b)| (*h, b)).collect();
-            let need = t.many_ips_networks as u64;
-            for ep in episodes(&items, t.many_ips_hours, need, |w| union(w).len() as u64) {
+            let need = t.many_ips.networks;
+            for ep in episodes(&items, t.many_ips.window_hours, need, |w| {
+                union(w).len() as u64
+            }) {
                 let w = &items[ep];
                 let nets = union(w);
                 let n: u64 = w.iter().map(|x| x.1.n).sum();
@@ -48,7 +50,7 @@ impl Detector for ManyIps {
                         "{n} successful logins from {}{} networks within {} h",
                         nets.len(),
                         if nets.is_saturated() { "+" } else { "" },
-                        ((last.0.ts - first.0.ts) / 3600 + 1).min(t.many_ips_hours as i64)
+                        ((last.0.ts - first.0.ts) / 3600 + 1).min(t.many_ips.window_hours as i64)
                     ),
                     evidence: vec![first.0, last.0],
                 });

@@ -7,16 +7,26 @@
 //! [`registry`]; adding one touches nothing else.
 
 mod brute_force;
+mod cleartext_auth;
+mod distributed_brute_force;
 mod dormant_reactivated;
+mod forwarding_change;
+mod geo;
+mod ip_brute_force;
+mod known_bad_ip;
+pub mod leaked_credentials;
 mod many_ips;
 mod not_in_roster;
 mod password_spray;
 mod send_burst;
+mod stale_password;
 mod success_after_failures;
+mod success_from_attacker;
+mod user_enumeration;
 
 use crate::account::AccountId;
 use crate::aggregate::{Aggregate, IpKey, Ref};
-use crate::net::Cidr;
+use crate::net::CidrSet;
 use crate::roster::Roster;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -80,49 +90,197 @@ pub struct Finding {
     pub evidence: Vec<Ref>,
 }
 
-/// Thresholds of the detectors (PRODUCT.md §7 defaults).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Thresholds {
-    /// `brute_force`: failures within `brute_force_minutes`.
-    pub brute_force_failures: u64,
-    /// `brute_force` window.
-    pub brute_force_minutes: u32,
-    /// `success_after_failures`: failures before the success.
-    pub saf_failures: u64,
-    /// `success_after_failures` window.
-    pub saf_minutes: u32,
-    /// `password_spray`: distinct accounts from one address.
-    pub spray_accounts: usize,
-    /// `password_spray` window.
-    pub spray_minutes: u32,
-    /// `many_ips`: distinct networks.
-    pub many_ips_networks: usize,
-    /// `many_ips` window.
-    pub many_ips_hours: u32,
-    /// `dormant_reactivated`: days without a success.
-    pub dormant_days: i64,
-    /// `send_burst`: messages within `send_burst_minutes`.
-    pub send_burst_messages: u64,
-    /// `send_burst` window.
-    pub send_burst_minutes: u32,
+/// Values of a threshold that counts distinct things (addresses, accounts,
+/// users, networks): the aggregate keeps up to 16 per bucket.
+pub const MAX_DISTINCT: u64 = 16;
+
+fn positive<'de, D: serde::Deserializer<'de>, T>(d: D) -> Result<T, D::Error>
+where
+    T: Deserialize<'de> + Into<u64> + Copy,
+{
+    let v = T::deserialize(d)?;
+    if v.into() == 0 {
+        return Err(serde::de::Error::custom("must be at least 1"));
+    }
+    Ok(v)
 }
 
-impl Default for Thresholds {
-    fn default() -> Self {
-        Thresholds {
-            brute_force_failures: 10,
-            brute_force_minutes: 10,
-            saf_failures: 5,
-            saf_minutes: 60,
-            spray_accounts: 10,
-            spray_minutes: 60,
-            many_ips_networks: 10,
-            many_ips_hours: 24,
-            dormant_days: 60,
-            send_burst_messages: 200,
-            send_burst_minutes: 60,
-        }
+fn distinct<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let v = u64::deserialize(d)?;
+    if !(1..=MAX_DISTINCT).contains(&v) {
+        return Err(serde::de::Error::custom(format!(
+            "must be between 1 and {MAX_DISTINCT} (distinct values are kept up to {MAX_DISTINCT} per time bucket)"
+        )));
     }
+    Ok(v)
+}
+
+macro_rules! detector_settings {
+    ($( $(#[$m:meta])* $name:ident : $ty:ident { $( $(#[$fm:meta])* $field:ident : $fty:ty = $def:expr ),* $(,)? } )*) => {
+        $(
+            $(#[$m])*
+            #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+            #[serde(deny_unknown_fields, default)]
+            pub struct $ty {
+                /// Run this detector.
+                pub enabled: bool,
+                $( $(#[$fm])* pub $field: $fty, )*
+            }
+            impl Default for $ty {
+                fn default() -> Self {
+                    $ty { enabled: true, $( $field: $def, )* }
+                }
+            }
+        )*
+        /// Settings of every detector (PRODUCT.md §7 defaults): the
+        /// `[detectors.*]` tables of `authsweep.toml`.
+        #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct Thresholds {
+            $( $(#[$m])* pub $name: $ty, )*
+        }
+        impl Thresholds {
+            /// Whether the detector with this code is enabled.
+            pub fn enabled(&self, code: &str) -> bool {
+                match code {
+                    $( stringify!($name) => self.$name.enabled, )*
+                    _ => true,
+                }
+            }
+        }
+    };
+}
+
+detector_settings! {
+    /// `brute_force`.
+    brute_force: BruteForceSettings {
+        /// Failures within the window.
+        #[serde(deserialize_with = "positive")]
+        failures: u64 = 10,
+        /// Window.
+        #[serde(deserialize_with = "positive")]
+        window_minutes: u32 = 10,
+    }
+    /// `distributed_brute_force`.
+    distributed_brute_force: DistributedBruteForceSettings {
+        /// Distinct failing addresses within the window.
+        #[serde(deserialize_with = "distinct")]
+        ips: u64 = 5,
+        /// Window.
+        #[serde(deserialize_with = "positive")]
+        window_minutes: u32 = 60,
+    }
+    /// `success_after_failures`.
+    success_after_failures: SuccessAfterFailuresSettings {
+        /// Failures before the success.
+        #[serde(deserialize_with = "positive")]
+        failures: u64 = 5,
+        /// Window before the success.
+        #[serde(deserialize_with = "positive")]
+        window_minutes: u32 = 60,
+    }
+    /// `password_spray`.
+    password_spray: PasswordSpraySettings {
+        /// Distinct accounts one address fails against.
+        #[serde(deserialize_with = "distinct")]
+        accounts: u64 = 10,
+        /// Window.
+        #[serde(deserialize_with = "positive")]
+        window_minutes: u32 = 60,
+    }
+    /// `user_enumeration`.
+    user_enumeration: UserEnumerationSettings {
+        /// Distinct unknown users one address tries.
+        #[serde(deserialize_with = "distinct")]
+        users: u64 = 10,
+        /// Window.
+        #[serde(deserialize_with = "positive")]
+        window_minutes: u32 = 60,
+    }
+    /// `ip_brute_force`.
+    ip_brute_force: IpBruteForceSettings {
+        /// Failures from one address within the window.
+        #[serde(deserialize_with = "positive")]
+        failures: u64 = 20,
+        /// Window.
+        #[serde(deserialize_with = "positive")]
+        window_minutes: u32 = 10,
+    }
+    /// `success_from_attacker`.
+    success_from_attacker: SuccessFromAttackerSettings {
+        /// Hours after the address finding.
+        #[serde(deserialize_with = "positive")]
+        window_hours: u32 = 24,
+    }
+    /// `dormant_reactivated` (its threshold is the top-level `dormant_days`).
+    dormant_reactivated: DormantReactivatedSettings {
+        /// Days without a success (from `dormant_days`).
+        #[serde(skip)]
+        days: u32 = 60,
+    }
+    /// `many_ips`.
+    many_ips: ManyIpsSettings {
+        /// Distinct networks (IPv4 /24, IPv6 /48).
+        #[serde(deserialize_with = "distinct")]
+        networks: u64 = 10,
+        /// Window.
+        #[serde(deserialize_with = "positive")]
+        window_hours: u32 = 24,
+    }
+    /// `many_countries`.
+    many_countries: ManyCountriesSettings {
+        /// Distinct countries.
+        #[serde(deserialize_with = "positive")]
+        countries: u64 = 3,
+        /// Window.
+        #[serde(deserialize_with = "positive")]
+        window_hours: u32 = 24,
+    }
+    /// `impossible_travel`.
+    impossible_travel: ImpossibleTravelSettings {
+        /// Speed above which travel is impossible.
+        #[serde(deserialize_with = "positive")]
+        speed_kmh: u32 = 1000,
+        /// Distance below which two places are the same (geolocation error).
+        min_distance_km: u32 = 500,
+    }
+    /// `new_country`.
+    new_country: NewCountrySettings {
+        /// Days of earlier history needed before a country counts as new.
+        #[serde(deserialize_with = "positive")]
+        history_days: u32 = 14,
+    }
+    /// `send_burst`.
+    send_burst: SendBurstSettings {
+        /// Messages within the window.
+        #[serde(deserialize_with = "positive")]
+        messages: u64 = 200,
+        /// Window.
+        #[serde(deserialize_with = "positive")]
+        window_minutes: u32 = 60,
+    }
+    /// `cleartext_auth`.
+    cleartext_auth: CleartextAuthSettings {}
+    /// `not_in_roster`.
+    not_in_roster: NotInRosterSettings {}
+    /// `stale_password`.
+    stale_password: StalePasswordSettings {
+        /// Days since the last known password change.
+        #[serde(deserialize_with = "positive")]
+        days: u32 = 180,
+    }
+    /// `forwarding_change`.
+    forwarding_change: ForwardingChangeSettings {
+        /// Days before the change in which another finding makes it high.
+        lookback_days: u32 = 7,
+        /// Domains forwarding to which is not reported (besides the
+        /// account's own).
+        allowed_domains: Vec<String> = Vec::new(),
+    }
+    /// `leaked_credentials`.
+    leaked_credentials: LeakedCredentialsSettings {}
+    /// `known_bad_ip`.
+    known_bad_ip: KnownBadIpSettings {}
 }
 
 /// What detectors may look at besides the aggregate.
@@ -133,13 +291,23 @@ pub struct Context<'a> {
     /// The roster, when given.
     pub roster: Option<&'a Roster>,
     /// Networks that are never the source of an address finding.
-    pub trusted: &'a [Cidr],
+    pub trusted: &'a CidrSet,
+    /// The "now" (UTC seconds): `--as-of`, or the latest event.
+    pub as_of: i64,
+    /// Findings of the earlier stages (see [`Detector::stage`]).
+    pub prior: &'a [Finding],
+    /// `--leaked`.
+    pub leaked: Option<&'a leaked_credentials::Leaked>,
+    /// `--bad-ips`.
+    pub bad_ips: Option<&'a CidrSet>,
+    /// `--geoip`.
+    pub geo: Option<&'a crate::geo::Geo>,
 }
 
 impl Context<'_> {
     /// Whether an address is trusted.
     pub fn trusted(&self, ip: IpKey) -> bool {
-        crate::net::any_contains(self.trusted, ip)
+        self.trusted.contains(ip)
     }
 }
 
@@ -149,18 +317,36 @@ pub trait Detector: Sync {
     fn code(&self) -> &'static str;
     /// Push its findings.
     fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>);
+    /// Detectors of stage N see the findings of stages below N in
+    /// [`Context::prior`] (`success_from_attacker` reads the address
+    /// findings).
+    fn stage(&self) -> u8 {
+        0
+    }
 }
 
 /// Every detector.
 pub fn registry() -> Vec<Box<dyn Detector>> {
     vec![
         Box::new(brute_force::BruteForce),
+        Box::new(distributed_brute_force::DistributedBruteForce),
         Box::new(success_after_failures::SuccessAfterFailures),
         Box::new(password_spray::PasswordSpray),
-        Box::new(many_ips::ManyIps),
+        Box::new(user_enumeration::UserEnumeration),
+        Box::new(ip_brute_force::IpBruteForce),
+        Box::new(success_from_attacker::SuccessFromAttacker),
         Box::new(dormant_reactivated::DormantReactivated),
+        Box::new(many_ips::ManyIps),
+        Box::new(geo::ManyCountries),
+        Box::new(geo::ImpossibleTravel),
+        Box::new(geo::NewCountry),
         Box::new(send_burst::SendBurst),
+        Box::new(cleartext_auth::CleartextAuth),
         Box::new(not_in_roster::NotInRoster),
+        Box::new(stale_password::StalePassword),
+        Box::new(forwarding_change::ForwardingChange),
+        Box::new(leaked_credentials::LeakedCredentials),
+        Box::new(known_bad_ip::KnownBadIp),
     ]
 }
 
@@ -169,23 +355,33 @@ pub fn codes() -> Vec<&'static str> {
     registry().iter().map(|d| d.code()).collect()
 }
 
-/// Run the enabled detectors, in parallel, and sort the findings.
-pub fn run_all(
-    ctx: &Context<'_>,
-    agg: &Aggregate,
-    enabled: &(dyn Fn(&str) -> bool + Sync),
-) -> Vec<Finding> {
+/// Run the enabled detectors, in parallel within each stage, and sort the
+/// findings.
+pub fn run_all(ctx: &Context<'_>, agg: &Aggregate) -> Vec<Finding> {
     use rayon::prelude::*;
     let dets = registry();
-    let mut all: Vec<Finding> = dets
-        .par_iter()
-        .filter(|d| enabled(d.code()))
-        .flat_map_iter(|d| {
-            let mut v = Vec::new();
-            d.run(ctx, agg, &mut v);
-            v
-        })
-        .collect();
+    let mut all: Vec<Finding> = Vec::new();
+    for stage in 0..=2u8 {
+        let c = Context {
+            prior: &all,
+            ..*ctx
+        };
+        let found: Vec<Finding> = dets
+            .par_iter()
+            .filter(|d| d.stage() == stage && ctx.t.enabled(d.code()))
+            .flat_map_iter(|d| {
+                let mut v = Vec::new();
+                d.run(&c, agg, &mut v);
+                v
+            })
+            .collect();
+        all.extend(found);
+        sort_findings(&mut all);
+    }
+    all
+}
+
+fn sort_findings(all: &mut [Finding]) {
     all.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -193,8 +389,9 @@ pub fn run_all(
             .then(a.detector.cmp(b.detector))
             .then(a.account.cmp(&b.account))
             .then(a.ip.cmp(&b.ip))
+            .then(a.last.cmp(&b.last))
+            .then(a.summary.cmp(&b.summary))
     });
-    all
 }
 
 /// Maximal runs of `items` (sorted by time unit) in which some window of
@@ -235,6 +432,35 @@ pub fn episodes<T>(
         }
     }
     out
+}
+
+/// The successes of an account kept with their client address: the first
+/// and last of each address on each day, sorted by time.
+pub fn success_points(a: &crate::aggregate::AccountAgg) -> Vec<(Ref, IpKey)> {
+    let mut v = Vec::new();
+    for day in a.addrs.values() {
+        for s in day {
+            v.push((s.first, s.ip));
+            if s.last != s.first {
+                v.push((s.last, s.ip));
+            }
+        }
+    }
+    v.sort();
+    v
+}
+
+/// The name of an account (from the logs, else the roster).
+pub fn account_name(ctx: &Context<'_>, agg: &Aggregate, id: AccountId) -> Option<String> {
+    agg.accounts
+        .get(&id)
+        .map(|a| String::from_utf8_lossy(&a.name).into_owned())
+        .or_else(|| ctx.roster?.entries.get(&id).map(|e| e.account.clone()))
+}
+
+/// An address for a summary (`no address` for none).
+pub fn ip_text(ip: IpKey) -> String {
+    crate::aggregate::key_ip(ip).map_or_else(|| "no address".to_string(), |i| i.to_string())
 }
 
 /// Short duration for summaries (`41 min`, `3 h`, `2 days`).

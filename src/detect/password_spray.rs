@@ -30,11 +30,13 @@ impl Detector for PasswordSpray {
             }
             let items: Vec<(u32, &IpFailBucket)> = a.fails.iter().map(|(m, b)| (*m, b)).collect();
             let total: usize = items.iter().map(|x| x.1.accounts.len()).sum();
-            if total < t.spray_accounts {
+            if total < t.password_spray.accounts as usize {
                 continue;
             }
-            let need = t.spray_accounts as u64;
-            for ep in episodes(&items, t.spray_minutes, need, |w| union(w).len() as u64) {
+            let need = t.password_spray.accounts;
+            for ep in episodes(&items, t.password_spray.window_minutes, need, |w| {
+                union(w).len() as u64
+            }) {
                 let w = &items[ep];
                 let accts = union(w);
                 let n: u64 = w.iter().map(|x| x.1.n).sum();

@@ -15,12 +15,17 @@ impl Detector for SendBurst {
     fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
         let t = ctx.t;
         for (id, a) in &agg.accounts {
-            if a.submissions < t.send_burst_messages {
+            if a.submissions < t.send_burst.messages {
                 continue;
             }
             let items: Vec<(u32, &CountBucket)> = a.submits.iter().map(|(m, b)| (*m, b)).collect();
             let sum = |w: &[(u32, &CountBucket)]| w.iter().map(|x| x.1.n).sum::<u64>();
-            for ep in episodes(&items, t.send_burst_minutes, t.send_burst_messages, sum) {
+            for ep in episodes(
+                &items,
+                t.send_burst.window_minutes,
+                t.send_burst.messages,
+                sum,
+            ) {
                 let w = &items[ep];
                 let n: u64 = w.iter().map(|x| x.1.n).sum();
                 let first = w.iter().map(|x| x.1.first).min().unwrap_or_default();

@@ -17,7 +17,7 @@ impl Detector for SuccessAfterFailures {
     fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
         let t = ctx.t;
         for (id, a) in &agg.accounts {
-            if a.failures < t.saf_failures || a.logins == 0 {
+            if a.failures < t.success_after_failures.failures || a.logins == 0 {
                 continue;
             }
             // Failures already reported in a finding are not used again.
@@ -29,14 +29,14 @@ impl Detector for SuccessAfterFailures {
                     bits &= bits - 1;
                     let s = hour * 60 + m;
                     let lo = s
-                        .saturating_sub(t.saf_minutes)
+                        .saturating_sub(t.success_after_failures.window_minutes)
                         .max(used_until.map_or(0, |u| u + 1));
                     if lo >= s {
                         continue;
                     }
                     let window: Vec<_> = a.fails.range(lo..s).collect();
                     let n: u64 = window.iter().map(|x| x.1.n).sum();
-                    if n < t.saf_failures {
+                    if n < t.success_after_failures.failures {
                         continue;
                     }
                     let first = window.iter().map(|x| x.1.first).min().unwrap_or_default();

@@ -6,8 +6,10 @@ pub mod events;
 pub mod json;
 pub mod markdown;
 pub mod model;
+pub mod review;
 pub mod table;
 pub mod text;
+pub mod tickets;
 
 use std::io::Write;
 

@@ -29,6 +29,8 @@ pub struct ReportSettings {
     pub verbose: bool,
     /// Accounts never listed as inactive (config `service_accounts`).
     pub service_accounts: FxHashSet<AccountId>,
+    /// `--geoip`: places of the addresses of findings.
+    pub geo: Option<std::sync::Arc<crate::geo::Geo>>,
 }
 
 /// The whole report.
@@ -200,6 +202,9 @@ pub struct FindingOut {
     pub account: Option<String>,
     /// The address most involved.
     pub ip: Option<String>,
+    /// Where the address is (city, country, AS), with `--geoip`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_place: Option<String>,
     /// First line involved.
     pub first: String,
     /// Last line involved.
@@ -217,6 +222,9 @@ pub fn wanted_lines(findings: &[Finding], agg: &Aggregate, verbose: bool) -> BTr
     let mut w = BTreeSet::new();
     for f in findings {
         for r in &f.evidence {
+            if r.loc == 0 {
+                continue;
+            }
             w.insert((r.file(), r.line()));
         }
     }
@@ -274,10 +282,12 @@ pub fn build(
     let mut by_account: FxHashMap<AccountId, Vec<(Severity, String, i64)>> = FxHashMap::default();
     let mut fouts = Vec::with_capacity(findings.len());
     for f in findings {
-        let name = f
-            .account
-            .and_then(|id| agg.accounts.get(&id))
-            .map(|a| lossy(&a.name).into_owned());
+        let name = f.account.and_then(|id| {
+            agg.accounts
+                .get(&id)
+                .map(|a| lossy(&a.name).into_owned())
+                .or_else(|| roster?.entries.get(&id).map(|e| e.account.clone()))
+        });
         let id = finding_id(f, name.as_deref());
         if let Some(acc) = f.account {
             by_account
@@ -291,11 +301,21 @@ pub fn build(
             severity: f.severity.as_str(),
             account: name,
             ip: f.ip.and_then(key_ip).map(|i| i.to_string()),
+            ip_place: match (&s.geo, f.ip) {
+                (Some(g), Some(ip)) => g.place(ip).describe(),
+                _ => None,
+            },
             first: t(f.first.ts),
             last: t(f.last.ts),
             count: f.count,
             summary: f.summary.clone(),
-            evidence: f.evidence.iter().take(5).map(evidence).collect(),
+            evidence: f
+                .evidence
+                .iter()
+                .filter(|r| r.loc != 0)
+                .take(5)
+                .map(evidence)
+                .collect(),
         });
     }
 
@@ -360,7 +380,7 @@ pub fn build(
             format!("AS-{:010x}", xxhash_rust::xxh3::xxh3_64(k.as_bytes()) >> 24)
         });
         let pwd = a
-            .and_then(|a| a.password_changed)
+            .and_then(|a| a.password_changed.map(|r| r.ts))
             .max(entry.and_then(|e| e.password_changed));
         let by_service: BTreeMap<&'static str, String> = a
             .map(|a| {

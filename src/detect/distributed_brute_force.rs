@@ -1,0 +1,60 @@
+//! `distributed_brute_force`: failures for one account from many addresses
+//! (a botnet sharing the guessing, each address staying under per-address
+//! limits such as fail2ban's).
+
+use super::{count_noun, episodes, human_span, Context, Detector, Finding, Severity};
+use crate::aggregate::cap::CapSet;
+use crate::aggregate::{Aggregate, FailBucket};
+
+/// Failures for the account from ≥ N distinct addresses within M minutes
+/// (default 5 in 60); trusted networks do not count.
+pub struct DistributedBruteForce;
+
+impl Detector for DistributedBruteForce {
+    fn code(&self) -> &'static str {
+        "distributed_brute_force"
+    }
+
+    fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
+        let t = &ctx.t.distributed_brute_force;
+        let union = |w: &[(u32, &FailBucket)]| {
+            let mut s: CapSet<u128, 16> = CapSet::default();
+            for x in w {
+                for ip in x.1.ips.iter() {
+                    if !ctx.trusted(*ip) {
+                        s.insert(*ip);
+                    }
+                }
+            }
+            s
+        };
+        for (id, a) in &agg.accounts {
+            if a.failures < t.ips || a.ips.len() < t.ips as usize {
+                continue;
+            }
+            let items: Vec<(u32, &FailBucket)> = a.fails.iter().map(|(m, b)| (*m, b)).collect();
+            for ep in episodes(&items, t.window_minutes, t.ips, |w| union(w).len() as u64) {
+                let w = &items[ep];
+                let ips = union(w);
+                let n: u64 = w.iter().map(|x| x.1.n).sum();
+                let first = w.iter().map(|x| x.1.first).min().unwrap_or_default();
+                let last = w.iter().map(|x| x.1.last).max().unwrap_or_default();
+                out.push(Finding {
+                    detector: self.code(),
+                    severity: Severity::Medium,
+                    account: Some(*id),
+                    ip: None,
+                    first,
+                    last,
+                    count: n,
+                    summary: format!(
+                        "{n} failed logins from {} in {}",
+                        count_noun(ips.len(), ips.is_saturated(), "IP", "IPs"),
+                        human_span(last.ts - first.ts)
+                    ),
+                    evidence: vec![first, last],
+                });
+            }
+        }
+    }
+}
