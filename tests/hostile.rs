@@ -394,3 +394,213 @@ fn unwritable_output_is_a_clear_error() {
         assert!(err.contains("No space left"), "{cmd}: {err}");
     }
 }
+
+/// Attacker-chosen user names, each in a real log line, then every format.
+fn crafted_log(dir: &Path) -> PathBuf {
+    let mut t = String::new();
+    t.push_str("[01-Mar-2025 10:00:01 +0000]: <x> Failed login for =cmd|' /C calc'!A0 from 192.0.2.1 in session x (error: 0)\n");
+    t.push_str("[01-Mar-2025 10:00:02 +0000]: <x> Successful login for =HYPERLINK(\"http://evil\")@example.gov (ID: 3) from 192.0.2.1 in session y\n");
+    for (i, u) in [
+        "\u{1b}[31mred\u{1b}]0;pwned\u{7}@example.gov",
+        "<script>alert(1)</script>@example.gov",
+        "a|b`c*d_e[f](g)@example.gov",
+        "../../etc/passwd",
+        "+1@example.gov",
+        "-2@example.gov",
+        "@3@example.gov",
+        "\tTab@example.gov",
+        "cr\r@example.gov",
+    ]
+    .iter()
+    .enumerate()
+    {
+        t.push_str(&login(u, i as u32 + 10));
+    }
+    // A newline through a journald escape: never an account (counted as
+    // not understood).
+    t.push_str(r#"{"__REALTIME_TIMESTAMP":"1740823200000000","_HOSTNAME":"mx1","SYSLOG_IDENTIFIER":"dovecot","MESSAGE":"imap-login: Login: user=<nl\nINJECTED@example.gov>, method=PLAIN, rip=192.0.2.10, lip=198.51.100.5, mpid=9, TLS, session=<AAAAAAAAAAAAAAAA>"}"#);
+    t.push('\n');
+    write(dir, "crafted.log", t.as_bytes())
+}
+
+fn run(args: &[&str], p: &Path) -> String {
+    let out = bin().args(args).arg(p).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn crafted_user_names_are_data_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = crafted_log(dir.path());
+    let scan_args = |f: &'static str| {
+        [
+            "scan",
+            "--tz",
+            "UTC",
+            "-q",
+            "--as-of",
+            "2026-01-01",
+            "--format",
+            f,
+        ]
+    };
+    // JSON: exact.
+    let r: Value = serde_json::from_str(&run(&scan_args("json"), &p)).unwrap();
+    let names: Vec<&str> = r["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["account"].as_str().unwrap())
+        .collect();
+    for want in [
+        "\u{1b}[31mred\u{1b}]0;pwned\u{7}@example.gov",
+        "<script>alert(1)</script>@example.gov",
+        "../../etc/passwd",
+        "=cmd|' /c calc'!a0",
+    ] {
+        assert!(names.contains(&want), "{want:?} not in {names:?}");
+    }
+    assert!(!names.iter().any(|n| n.contains("injected")), "{names:?}");
+    // CSV (report and events): no cell starts as a formula.
+    for out in [
+        run(&scan_args("csv"), &p),
+        run(&["events", "--tz", "UTC", "--format", "csv"], &p),
+    ] {
+        let mut rd = csv::ReaderBuilder::new().from_reader(out.as_bytes());
+        let mut rows = 0;
+        for rec in rd.records() {
+            rows += 1;
+            for cell in rec.unwrap().iter() {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "formula cell {cell:?}"
+                );
+            }
+        }
+        assert!(rows >= 10, "{out}");
+    }
+    // Table: no control character but the newline.
+    let table = run(&scan_args("table"), &p);
+    assert!(table.contains("<script>"), "{table}");
+    assert!(
+        !table.chars().any(|c| c.is_control() && c != '\n'),
+        "{table:?}"
+    );
+    assert!(table.contains("\\x1b[31mred"));
+    // Markdown: markup escaped, table cells not broken.
+    let md = run(&scan_args("markdown"), &p);
+    assert!(!md.contains("<script>"), "{md}");
+    assert!(md.contains("&lt;script&gt;"));
+    assert!(md.contains("a\\|b"));
+    assert!(!md.chars().any(|c| c.is_control() && c != '\n'));
+    // events NDJSON: exact, one line per event.
+    let ev = run(&["events", "--tz", "UTC"], &p);
+    let evs: Vec<Value> = ev
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(evs.len(), 11);
+    assert!(evs.iter().any(|e| e["user"] == "cr\r@example.gov"));
+}
+
+#[test]
+fn passwords_never_leave_the_tool() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = String::new();
+    for i in 0..30u32 {
+        let what = if i % 2 == 0 {
+            "(given password: Hunter2secret)"
+        } else {
+            "(SHA1 of given password: f3bbbd66a63d4bf1747940578ec3d0103530e21d)"
+        };
+        t.push_str(&format!(
+            "2025-03-01T10:{:02}:00+00:00 mx1 dovecot: auth: passwd-file(bob@example.gov,198.51.100.7,<S{i:015}>): Password mismatch {what}\n",
+            i
+        ));
+    }
+    t.push_str("2025-03-01T10:40:00+00:00 mx1 dovecot: imap-login: Login: user=<bob@example.gov>, method=PLAIN, rip=198.51.100.7, lip=198.51.100.5, mpid=1, TLS, session=<ZZZZZZZZZZZZZZZZ>\n");
+    let p = write(dir.path(), "mail.log", t.as_bytes());
+    let secret = |s: &str| s.contains("Hunter2") || s.contains("f3bbbd66a63d4bf1");
+    let ev = run(&["events", "--tz", "UTC", "--details"], &p);
+    assert!(ev.lines().count() >= 30, "{ev}");
+    assert!(!secret(&ev), "{ev}");
+    let ev = run(
+        &["events", "--tz", "UTC", "--details", "--format", "csv"],
+        &p,
+    );
+    assert!(!secret(&ev), "{ev}");
+    // The lines are details of the attempts (their events carry no
+    // password field); with -v the report may quote log text: redacted.
+    for f in ["json", "table", "markdown", "csv", "ndjson"] {
+        let out = run(&["scan", "--tz", "UTC", "-v", "--format", f], &p);
+        assert!(!secret(&out), "{f}: {out}");
+    }
+}
+
+mod never_panic {
+    use authsweep::parse::time::{TimeResolver, Zone};
+    use proptest::prelude::*;
+
+    /// Bytes biased towards the shapes parsers look for.
+    fn liney() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            any::<u8>().prop_map(|b| vec![b]),
+            Just(b"2025-03-01T10:00:00+00:00 mx1 ".to_vec()),
+            Just(b"Mar  1 10:00:00 mx1 ".to_vec()),
+            Just(b"[01-Mar-2025 10:00:01 +0000]: ".to_vec()),
+            Just(b"{\"__REALTIME_TIMESTAMP\":\"1740823200000000\",\"MESSAGE\":\"".to_vec()),
+            Just(b"dovecot: imap-login: Login: user=<".to_vec()),
+            Just(b"sshd[1]: Failed password for ".to_vec()),
+            Just(b"auth: sql(".to_vec()),
+            Just(b"message repeated 3 times: [ ".to_vec()),
+            Just(b"(given password: ".to_vec()),
+            Just(b", rip=192.0.2.1, ".to_vec()),
+            Just(b"@4000000068".to_vec()),
+        ];
+        proptest::collection::vec(piece, 0..24).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn parsers_and_time_decoding_never_panic(line in liney(), anchor in any::<i32>()) {
+            let mut out = Vec::new();
+            let _ = authsweep::parse::parse_line(&line, &mut out);
+            if let Some(h) = authsweep::parse::header::split(&line) {
+                let mut r = TimeResolver::new(Zone::parse("Europe/Paris").unwrap(), anchor as i64, None);
+                let _ = r.resolve(h.stamp);
+            }
+            let _ = authsweep::parse::time::tai64n_unix(&line);
+            let _ = authsweep::parse::time::journal_unix(&line);
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(line in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let mut out = Vec::new();
+            let _ = authsweep::parse::parse_line(&line, &mut out);
+            let _ = authsweep::report::text::redact(&line);
+            let _ = authsweep::report::text::lossy(&line);
+        }
+
+        #[test]
+        fn roster_loader_never_panics(text in proptest::collection::vec(any::<u8>(), 0..512),
+                                      kind in 0u8..4) {
+            let head: &[u8] = match kind {
+                0 => b"account,name,unit,aliases,created,disabled\n",
+                1 => b"dn: uid=a,dc=x\nmail: a@x\n",
+                2 => b"# name a@x\nzimbraMailDeliveryAddress: a@x\n",
+                _ => b"",
+            };
+            let mut f = tempfile::NamedTempFile::new().unwrap();
+            std::io::Write::write_all(&mut f, &[head, &text].concat()).unwrap();
+            let mut n = authsweep::account::Normalizer::new(None);
+            let _ = authsweep::roster::Roster::load(f.path(), &mut n, Zone::parse("UTC").unwrap());
+        }
+    }
+}
