@@ -513,3 +513,7 @@ mod tests {
         assert_eq!(episodes(&items, 10, 4, union), vec![0..2]);
     }
 }
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests_catalogue;

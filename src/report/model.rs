@@ -366,14 +366,27 @@ pub fn build(
             (_, Some(Severity::Medium)) => "review",
             _ => "none",
         };
+        // The finding window (PRODUCT.md §6): the UTC day the findings
+        // that call for the action start (for `revoke`, the day of the last
+        // login), so the next night's run gives the same key, whatever
+        // --tz, and a new incident on another day a new one.
+        let utc_day = |ts: i64| format_rfc3339(ts, 0)[..10].to_string();
         let window = match action {
-            "revoke" | "none" => String::new(),
-            _ => fs
-                .iter()
-                .map(|f| f.2)
-                .min()
-                .map(|ts| t(ts)[..10].to_string())
-                .unwrap_or_default(),
+            "none" => String::new(),
+            "revoke" => last_login.map(|l| utc_day(l.at.ts)).unwrap_or_default(),
+            _ => {
+                let need = if action == "review" {
+                    Severity::Medium
+                } else {
+                    Severity::High
+                };
+                fs.iter()
+                    .filter(|f| f.0 >= need)
+                    .map(|f| f.2)
+                    .min()
+                    .map(utc_day)
+                    .unwrap_or_default()
+            }
         };
         let ticket_key = (action != "none").then(|| {
             let k = format!("{name}|{action}|{window}");

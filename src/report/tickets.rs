@@ -90,6 +90,7 @@ pub struct Ticket<'a> {
 fn env(template: &str) -> Result<minijinja::Environment<'_>> {
     let mut env = minijinja::Environment::new();
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    env.set_keep_trailing_newline(true);
     env.add_filter("md", |s: String| text::markdown(&s));
     env.add_filter("code", |s: String| {
         text::terminal(&s).replace("~~~", "\\~\\~\\~")
