@@ -7,7 +7,8 @@ use crate::aggregate::cap::CapSet;
 use crate::aggregate::{Aggregate, FailBucket};
 
 /// Failures for the account from ≥ N distinct addresses within M minutes
-/// (default 5 in 60); trusted networks do not count.
+/// (default 5 in 60); trusted networks do not count. Only real accounts:
+/// in the roster, or with a successful login.
 pub struct DistributedBruteForce;
 
 impl Detector for DistributedBruteForce {
@@ -30,6 +31,12 @@ impl Detector for DistributedBruteForce {
         };
         for (id, a) in &agg.accounts {
             if a.failures < t.ips || a.ips.len() < t.ips as usize {
+                continue;
+            }
+            // Names that never logged in and are not issued (`root`,
+            // `admin` tried by internet bots) are guesses, not accounts:
+            // the address detectors cover them.
+            if a.logins == 0 && !ctx.roster.is_some_and(|r| r.entries.contains_key(id)) {
                 continue;
             }
             let items: Vec<(u32, &FailBucket)> = a.fails.iter().map(|(m, b)| (*m, b)).collect();

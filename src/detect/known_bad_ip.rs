@@ -25,10 +25,10 @@ impl Detector for KnownBadIp {
             let mut per: FxHashMap<IpKey, (Ref, Ref, u64)> = FxHashMap::default();
             for day in a.addrs.values() {
                 for s in day {
-                    if !bad.contains(s.ip) || ctx.trusted(s.ip) {
+                    if !bad.contains(s.ip()) || ctx.trusted(s.ip()) {
                         continue;
                     }
-                    let e = per.entry(s.ip).or_insert((s.first, s.last, 0));
+                    let e = per.entry(s.ip()).or_insert((s.first, s.last, 0));
                     e.0 = e.0.min(s.first);
                     e.1 = e.1.max(s.last);
                     e.2 += s.n as u64;

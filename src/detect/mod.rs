@@ -440,9 +440,9 @@ pub fn success_points(a: &crate::aggregate::AccountAgg) -> Vec<(Ref, IpKey)> {
     let mut v = Vec::new();
     for day in a.addrs.values() {
         for s in day {
-            v.push((s.first, s.ip));
+            v.push((s.first, s.ip()));
             if s.last != s.first {
-                v.push((s.last, s.ip));
+                v.push((s.last, s.ip()));
             }
         }
     }

@@ -181,12 +181,14 @@ fn brute_force_at_and_below() {
 #[test]
 fn distributed_brute_force_at_and_below() {
     let fails = |n: usize| -> Vec<Ev> {
-        (0..n)
-            .map(|i| ev(T0 + i as i64 * 600, false, "a@x.org", IPS[i]))
-            .collect()
+        let mut v = vec![ev(T0 - 86_400, true, "a@x.org", "198.51.100.99")];
+        v.extend((0..n).map(|i| ev(T0 + i as i64 * 600, false, "a@x.org", IPS[i])));
+        v
     };
     let f = run(&fails(5));
     assert!(has(&f, "distributed_brute_force"), "{f:?}");
+    // A name that never logged in (and no roster): a guess, not an account.
+    assert!(!has(&run(&fails(5)[1..]), "distributed_brute_force"));
     assert!(!has(&run(&fails(4)), "distributed_brute_force"));
     // Trusted addresses do not count.
     let mut e = fails(4);
