@@ -332,3 +332,74 @@ fn review_sheets_one_per_unit() {
         .collect();
     assert!(all.contains("'=cmd"), "{all}");
 }
+
+#[test]
+fn geoip_end_to_end() {
+    let geo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/geoip");
+    let d = tempfile::tempdir().unwrap();
+    let mut log = String::new();
+    log += &ok(
+        "2025-01-10T08:00:00.000000+00:00",
+        "alice@example.gov",
+        "81.2.69.142",
+    );
+    log += &ok(
+        "2025-01-10T08:10:00.000000+00:00",
+        "alice@example.gov",
+        "175.16.199.5",
+    );
+    let city = geo.join("GeoLite2-City-Test.mmdb");
+    let asn = geo.join("GeoLite2-ASN-Test.mmdb");
+    let (r, out) = scan(
+        d.path(),
+        &log,
+        &[
+            "--geoip",
+            city.to_str().unwrap(),
+            "--geoip",
+            asn.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["detector"] == "impossible_travel")
+        .expect("London then Changchun ten minutes later");
+    assert_eq!(f["severity"], "high");
+    assert_eq!(f["ip"], "175.16.199.5");
+    assert!(f["ip_place"].as_str().unwrap().contains("CN"), "{f}");
+    // Not a MaxMind DB: a usage error.
+    let (_, out) = scan(d.path(), &log, &["--geoip", "/dev/null"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn fail_on_at_risk_ignores_low_findings() {
+    let d = tempfile::tempdir().unwrap();
+    // A password login without TLS from outside: cleartext_auth, low.
+    let log = "2025-01-10T08:00:00.000000+00:00 mx1 dovecot: imap-login: Login: user=<bob@example.gov>, method=PLAIN, rip=198.51.100.9, lip=192.0.2.25, mpid=1, session=<abc>\n";
+    let (r, out) = scan(d.path(), log, &["--fail-on", "at-risk"]);
+    assert_eq!(r["findings"][0]["detector"], "cleartext_auth");
+    assert_eq!(out.status.code(), Some(0));
+    // From the trusted network: nothing at all.
+    std::fs::write(
+        d.path().join("authsweep.toml"),
+        "trusted_networks = [\"198.51.100.0/24\"]\n",
+    )
+    .unwrap();
+    let (r, _) = scan(d.path(), log, &[]);
+    assert!(r["findings"].as_array().unwrap().is_empty(), "{r}");
+    std::fs::remove_file(d.path().join("authsweep.toml")).unwrap();
+    let (_, out) = scan(
+        d.path(),
+        &attack_log("2025-01-10"),
+        &["--fail-on", "at-risk"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
