@@ -317,6 +317,17 @@ fn sample_logs_planted_cases_are_found() {
                 "{det}: evidence {want:?} not in {ours:?}"
             );
         }
+        // A detector that may fire on the same case too must count the
+        // whole of it (its sets are not cut short by bucket caps).
+        for also in p["may_also_fire"].as_array().into_iter().flatten() {
+            if let Some(f2) = findings
+                .iter()
+                .find(|f2| f2["detector"] == *also && f2["ip"] == p["ip"] && !p["ip"].is_null())
+            {
+                assert_eq!(f2["count"], p["count"], "{also} on {}", p["ip"]);
+                assert_eq!(f2["first"], p["first"], "{also} on {}", p["ip"]);
+            }
+        }
         checked += 1;
     }
     assert_eq!(

@@ -31,8 +31,9 @@ impl<T: Ord + Copy, const N: usize> CapSet<T, N> {
         }
     }
 
-    /// Add every value of `other`.
-    pub fn merge(&mut self, other: &Self) {
+    /// Add every value of `other` (of any capacity: detectors gather the
+    /// small sets of many buckets into one larger set).
+    pub fn merge<const M: usize>(&mut self, other: &CapSet<T, M>) {
         for &v in &other.items {
             self.insert(v);
         }

@@ -29,7 +29,7 @@ impl Detector for BruteForce {
                 let n: u64 = w.iter().map(|x| x.1.n).sum();
                 let first = w.iter().map(|x| x.1.first).min().unwrap_or_default();
                 let last = w.iter().map(|x| x.1.last).max().unwrap_or_default();
-                let mut ips: CapSet<u128, 16> = CapSet::default();
+                let mut ips: CapSet<u128, 4096> = CapSet::default();
                 for x in w {
                     ips.merge(&x.1.ips);
                 }

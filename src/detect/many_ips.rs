@@ -9,7 +9,7 @@ use crate::aggregate::{Aggregate, SuccBucket};
 /// (default 10 in 24), evaluated on hourly buckets.
 pub struct ManyIps;
 
-fn union(w: &[(u32, &SuccBucket)]) -> CapSet<u64, 16> {
+fn union(w: &[(u32, &SuccBucket)]) -> CapSet<u64, 4096> {
     let mut s = CapSet::default();
     for x in w {
         s.merge(&x.1.nets);

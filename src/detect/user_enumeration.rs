@@ -9,7 +9,7 @@ use crate::aggregate::{Aggregate, IpFailBucket};
 /// 10 in 60).
 pub struct UserEnumeration;
 
-fn union(w: &[(u32, &IpFailBucket)]) -> CapSet<u64, 16> {
+fn union(w: &[(u32, &IpFailBucket)]) -> CapSet<u64, 4096> {
     let mut s = CapSet::default();
     for x in w {
         s.merge(&x.1.unknown);

@@ -46,11 +46,10 @@ pub fn write(r: &Report, w: &mut dyn Write) -> std::io::Result<()> {
         r.input.files, r.input.lines, r.input.events
     )?;
 
-    let at_risk: Vec<&AccountOut> = r
-        .accounts
-        .iter()
-        .filter(|a| a.risk.level != "none")
-        .collect();
+    let by_id: rustc_hash::FxHashMap<&str, &super::model::FindingOut> =
+        r.findings.iter().map(|f| (f.id.as_str(), f)).collect();
+    let serious = |a: &&AccountOut| matches!(a.risk.level, "medium" | "high" | "critical");
+    let at_risk: Vec<&AccountOut> = r.accounts.iter().filter(serious).collect();
     writeln!(w)?;
     writeln!(w, "AT RISK ({})", at_risk.len())?;
     if at_risk.is_empty() {
@@ -75,24 +74,63 @@ pub fn write(r: &Report, w: &mut dyn Write) -> std::io::Result<()> {
             pad(a.action, 15),
             opt(&a.last_login)
         )?;
-        for id in &a.risk.findings {
-            if let Some(f) = r.findings.iter().find(|f| &f.id == id) {
-                writeln!(
-                    w,
-                    "      {} [{}]: {}",
-                    f.detector,
-                    f.severity,
-                    terminal(&f.summary)
-                )?;
-                if let Some(e) = f.evidence.last() {
-                    let text = e.text.as_deref().map(terminal).unwrap_or_default();
-                    let text: String = text.chars().take(160).collect();
-                    writeln!(w, "        {}:{}  {}", terminal(&e.file), e.line, text)?;
-                }
+        let mut low = Vec::new();
+        for f in a
+            .risk
+            .findings
+            .iter()
+            .filter_map(|id| by_id.get(id.as_str()))
+        {
+            if f.severity == "low" {
+                low.push(f.detector);
+                continue;
             }
+            writeln!(
+                w,
+                "      {} [{}]: {}",
+                f.detector,
+                f.severity,
+                terminal(&f.summary)
+            )?;
+            if let Some(e) = f.evidence.last() {
+                let text = e.text.as_deref().map(terminal).unwrap_or_default();
+                let text: String = text.chars().take(160).collect();
+                writeln!(w, "        {}:{}  {}", terminal(&e.file), e.line, text)?;
+            }
+        }
+        if !low.is_empty() {
+            writeln!(w, "      also low: {}", low.join(", "))?;
         }
     }
     cut(w, at_risk.len())?;
+
+    // Accounts whose findings are all low (stale passwords, cleartext
+    // logins, a new country): one line each, for the password campaign.
+    let low_only: Vec<&AccountOut> = r
+        .accounts
+        .iter()
+        .filter(|a| a.risk.level == "low")
+        .collect();
+    if !low_only.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "LOW-RISK FINDINGS ({} accounts)", low_only.len())?;
+        for a in low_only.iter().take(MAX_ROWS) {
+            let summaries: Vec<String> = a
+                .risk
+                .findings
+                .iter()
+                .filter_map(|id| by_id.get(id.as_str()))
+                .map(|f| format!("{}: {}", f.detector, terminal(&f.summary)))
+                .collect();
+            writeln!(
+                w,
+                "  {} {}",
+                pad(&terminal(&a.account), 32),
+                summaries.join("; ")
+            )?;
+        }
+        cut(w, low_only.len())?;
+    }
 
     let ip_findings: Vec<_> = r.findings.iter().filter(|f| f.account.is_none()).collect();
     if !ip_findings.is_empty() {
