@@ -4,7 +4,10 @@ use super::{count_noun, episodes, human_span, Context, Detector, Finding, Severi
 use crate::aggregate::cap::CapSet;
 use crate::aggregate::{Aggregate, FailBucket};
 
-/// ≥ N failures for the account within M minutes (default 10 in 10).
+/// ≥ N failures for the account within M minutes (default 10 in 10). Only
+/// real accounts, as for `distributed_brute_force`: in the roster, or with a
+/// successful login. Names that exist nowhere (bots trying `admin`, `root`
+/// on a mail host) are the address detectors' business.
 pub struct BruteForce;
 
 impl Detector for BruteForce {
@@ -16,6 +19,9 @@ impl Detector for BruteForce {
         let t = ctx.t;
         for (id, a) in &agg.accounts {
             if a.failures < t.brute_force.failures {
+                continue;
+            }
+            if a.logins == 0 && !ctx.roster.is_some_and(|r| r.entries.contains_key(id)) {
                 continue;
             }
             let items: Vec<(u32, &FailBucket)> = a.fails.iter().map(|(m, b)| (*m, b)).collect();

@@ -169,13 +169,20 @@ const USERS: [&str; 12] = [
 
 #[test]
 fn brute_force_at_and_below() {
+    // A real account: it logged in the day before.
     let fails = |n: usize| -> Vec<Ev> {
-        (0..n)
-            .map(|i| ev(T0 + i as i64 * 50, false, "a@x.org", "198.51.100.1"))
-            .collect()
+        let mut v = vec![ev(T0 - 86_400, true, "a@x.org", "192.0.2.1")];
+        v.extend((0..n).map(|i| ev(T0 + i as i64 * 50, false, "a@x.org", "198.51.100.1")));
+        v
     };
     assert!(has(&run(&fails(10)), "brute_force"));
     assert!(!has(&run(&fails(9)), "brute_force"));
+    // A name that never logged in and is in no roster (a bot's guess) is
+    // left to the address detectors.
+    let guesses: Vec<Ev> = (0..30)
+        .map(|i| ev(T0 + i * 20, false, "admin@x.org", "198.51.100.1"))
+        .collect();
+    assert!(!has(&run(&guesses), "brute_force"));
 }
 
 #[test]
@@ -323,9 +330,8 @@ fn forwarding_change_outside_domains() {
         "forwarding_change"
     ));
     // After a brute force within 7 days: high.
-    let mut e: Vec<Ev> = (0..10)
-        .map(|i| ev(T0 + i * 30, false, "a@x.org", "203.0.113.5"))
-        .collect();
+    let mut e: Vec<Ev> = vec![ev(T0 - 86_400, true, "a@x.org", "192.0.2.1")];
+    e.extend((0..10).map(|i| ev(T0 + i * 30, false, "a@x.org", "203.0.113.5")));
     e.push(forward(T0 + 3 * 86_400, "a@x.org", "drop@evil.example"));
     let f = run(&e);
     let x = f
