@@ -148,6 +148,8 @@ names! {
         Pureftpd => "pureftpd",
         /// Dropbear SSH.
         Dropbear => "dropbear",
+        /// Microsoft 365 / Entra ID sign-in log exports.
+        M365 => "m365",
     }
 }
 

@@ -100,12 +100,18 @@ pub const FAMILIES: &[(&str, &str, &str, &str)] = &[
         "Nov 26 08:51:18 router dropbear[1234]: Password auth succeeded for 'alice' from 192.0.2.10:51234",
         "user, address, method (password, publickey), nonexistent user, max tries",
     ),
+    (
+        "m365",
+        "Microsoft 365 / Entra ID sign-in log exports: JSON (array, one object per line, Graph envelope) and the portal CSV (English column titles), told from the content",
+        r#"{"createdDateTime":"2025-11-26T08:51:18Z","userPrincipalName":"alice@example.org","appDisplayName":"Office 365 Exchange Online","ipAddress":"192.0.2.10","clientAppUsed":"IMAP4","isInteractive":false,"status":{"errorCode":50126,"failureReason":"Error validating credentials due to invalid username or password."}}"#,
+        "createdDateTime / Date (UTC), userPrincipalName / Username, ipAddress / IP address, status.errorCode / Sign-in error code / Status, clientAppUsed / Client app (IMAP4, POP3, Authenticated SMTP, Exchange ActiveSync, Browser, ...), isInteractive",
+    ),
 ];
 
 /// Envelopes understood around those lines.
 pub const ENVELOPES: &str = "RFC 3164 syslog (yearless), RFC 5424, rsyslog ISO 8601 with offset, \
 journalctl -o json, TAI64N (multilog), Dovecot's own log file, Exim's main log, log4j (Zimbra), \
-vsftpd's and ProFTPD's own logs, Roundcube's file driver; plain, gzip, zstd, bzip2 or xz \
+vsftpd's and ProFTPD's own logs, Roundcube's file driver, Microsoft 365 sign-in exports (read whole); plain, gzip, zstd, bzip2 or xz \
 (told from the content)";
 
 /// Print the list.
@@ -134,6 +140,14 @@ mod tests {
                 assert!(!["dovecot", "postfix", "sshd", "exim"].contains(&src.as_str()));
                 continue;
             };
+            if *src == Source::M365 {
+                // An export, not a line: one NDJSON record.
+                let shape = crate::parse::m365::detect(example.as_bytes());
+                assert_eq!(shape, Some(crate::parse::m365::Shape::Json));
+                let ex = crate::parse::m365::read(example.as_bytes(), shape.unwrap()).unwrap();
+                assert_eq!(ex.records.len(), 1, "{example}");
+                continue;
+            }
             let mut out = Vec::new();
             let r = parse_line(example.as_bytes(), &mut out);
             assert_eq!(r.verdict, Verdict::Events, "{example}");

@@ -7,6 +7,7 @@
 use crate::aggregate::{Aggregate, Counts, FoldSettings, Folder, Placed, Ref};
 use crate::event::{Parsed, Source};
 use crate::input::{self, Block, FileInfo, InputFile, ReadOptions, Skipped};
+use crate::parse::m365;
 use crate::parse::time::{TimeResolver, Zone};
 use crate::parse::{parse_line, Verdict};
 use indicatif::ProgressBar;
@@ -141,6 +142,100 @@ fn run_block<'b, S: Sink>(
     agg.files.entry(file).or_default().merge(&counts);
 }
 
+/// How much of a file is looked at to tell a sign-in export from a log.
+const HEAD: usize = 16 << 10;
+
+/// Whether a file is a sign-in export (Microsoft 365 / Entra ID), told from
+/// its first bytes: once per file, before it is read; logs go on to the
+/// line path untouched.
+fn export_shape(file: &InputFile) -> Option<m365::Shape> {
+    m365::detect(&input::head(file, HEAD)?)
+}
+
+fn skip(skipped: &Mutex<Vec<Skipped>>, file: &InputFile, why: String) {
+    if let Ok(mut s) = skipped.lock() {
+        s.push(Skipped {
+            file: file.name.clone(),
+            why,
+        });
+    }
+}
+
+/// Read a sign-in export whole and hand its records to `sink`, with the
+/// same coverage counts as the line path (per file; per source, one
+/// "line" per record). A file that cannot be read, or whose CSV header
+/// lacks required columns, goes to `skipped` with the reason.
+fn run_export<S: Sink, P: Fn(u64) + Sync>(
+    file: &InputFile,
+    shape: m365::Shape,
+    agg: &mut Aggregate,
+    folder: &mut Folder,
+    sink: &mut S,
+    on_disk: &P,
+    skipped: &Mutex<Vec<Skipped>>,
+) {
+    let data = match input::read_whole(file, on_disk) {
+        Ok((data, _)) => data,
+        Err(e) => return skip(skipped, file, input::discover::describe(&e)),
+    };
+    let ex = match m365::read(&data, shape) {
+        Ok(ex) => ex,
+        Err(e) => return skip(skipped, file, e.0),
+    };
+    let mut counts = Counts {
+        bytes: data.len() as u64,
+        lines: input::count_lines(&data),
+        ..Counts::default()
+    };
+    drop(data);
+    let mut src = Counts {
+        lines: ex.entries(),
+        ..Counts::default()
+    };
+    for &line in &ex.unrecognized {
+        let r = Ref::new(0, file.id, line);
+        counts.unrecognized += 1;
+        counts.samples.insert(r);
+        src.unrecognized += 1;
+        src.samples.insert(r);
+    }
+    for rec in &ex.records {
+        let Some(ts) = rec.ts else {
+            agg.bad_timestamps += 1;
+            continue;
+        };
+        if !folder.in_window(ts) {
+            agg.filtered_out += 1;
+            continue;
+        }
+        let ev = rec.parsed();
+        counts.events += 1;
+        src.events += 1;
+        sink.event(
+            agg,
+            folder,
+            Placed {
+                ev: &ev,
+                ts,
+                offset: 0,
+                file: file.id,
+                line: rec.line,
+            },
+            b"",
+        );
+    }
+    if src.lines > 0 {
+        agg.sources
+            .entry(Source::M365.as_str().to_string())
+            .or_default()
+            .merge(&src);
+    }
+    agg.files.entry(file.id).or_default().merge(&counts);
+    if let Some(e) = ex.error {
+        skip(skipped, file, e);
+    }
+}
+
 /// The scan sink: events go into the aggregate.
 struct FoldSink;
 
@@ -199,6 +294,23 @@ pub fn scan_files(
 ) -> Aggregate {
     let pool: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
     files.par_iter().for_each(|file| {
+        if let Some(shape) = export_shape(file) {
+            let mut w = pool
+                .lock()
+                .ok()
+                .and_then(|mut p| p.pop())
+                .unwrap_or_else(|| Worker {
+                    agg: Aggregate::default(),
+                    folder: Folder::new(settings.fold.clone()),
+                });
+            let Worker { agg, folder } = &mut w;
+            let on_disk = |n: u64| progress.inc(n);
+            run_export(file, shape, agg, folder, &mut FoldSink, &on_disk, skipped);
+            if let Ok(mut p) = pool.lock() {
+                p.push(w);
+            }
+            return;
+        }
         let handle = |block: Block<'_>, info: &FileInfo| {
             let mut w = pool
                 .lock()
@@ -333,6 +445,34 @@ pub fn print_events(
     for file in files {
         if let Ok(mut o) = ordered.lock() {
             o.next = 0;
+        }
+        if let Some(shape) = export_shape(file) {
+            let mut w = pool
+                .lock()
+                .ok()
+                .and_then(|mut p| p.pop())
+                .unwrap_or_else(|| Worker {
+                    agg: Aggregate::default(),
+                    folder: Folder::new(settings.fold.clone()),
+                });
+            let mut sink = PrintSink {
+                filter,
+                file: &file.name,
+                out: Vec::new(),
+            };
+            let Worker { agg, folder } = &mut w;
+            let on_disk = |n: u64| progress.inc(n);
+            run_export(file, shape, agg, folder, &mut sink, &on_disk, skipped);
+            if let Ok(mut p) = pool.lock() {
+                p.push(w);
+            }
+            if let Ok(mut o) = ordered.lock() {
+                o.put(0, sink.out);
+                if let Some(e) = o.error.take() {
+                    return Err(e);
+                }
+            }
+            continue;
         }
         let handle = |block: Block<'_>, info: &FileInfo| {
             let mut w = pool

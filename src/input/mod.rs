@@ -203,16 +203,76 @@ where
         inner: raw,
         report: on_disk,
     };
-    let reader: Box<dyn Read + Send + '_> = match compression {
-        Compression::Plain => Box::new(counted),
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(
-            io::BufReader::with_capacity(1 << 16, counted),
-        )),
-        Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(counted)?),
-        Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(counted)),
-        Compression::Xz => Box::new(xz2::read::XzDecoder::new_multi_decoder(counted)),
-    };
+    let reader = decoder(counted, compression)?;
     Ok(read_stream(reader, opts, info, handle))
+}
+
+/// The decompressed text of `raw`.
+fn decoder<'r, R: Read + Send + 'r>(
+    raw: R,
+    compression: Compression,
+) -> io::Result<Box<dyn Read + Send + 'r>> {
+    Ok(match compression {
+        Compression::Plain => Box::new(raw),
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(
+            io::BufReader::with_capacity(1 << 16, raw),
+        )),
+        Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(raw)?),
+        Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(raw)),
+        Compression::Xz => Box::new(xz2::read::XzDecoder::new_multi_decoder(raw)),
+    })
+}
+
+fn open_decoded<'r, P: Fn(u64) + 'r + Sync>(
+    file: &InputFile,
+    on_disk: &'r P,
+) -> io::Result<(Box<dyn Read + Send + 'r>, Compression)> {
+    let mut f = File::open(&file.path)?;
+    if !f.metadata()?.is_file() {
+        return Err(io::Error::other("not a regular file"));
+    }
+    let mut magic = [0u8; 10];
+    let n = read_up_to(&mut f, &mut magic)?;
+    let compression = Compression::sniff(&magic[..n]);
+    drop(f);
+    let counted = CountingReader {
+        inner: File::open(&file.path)?,
+        report: on_disk,
+    };
+    Ok((decoder(counted, compression)?, compression))
+}
+
+/// The first `max` bytes of a regular file's (decompressed) text, to tell
+/// its format from its content: once per file, before it is read. `None`
+/// when it cannot be read (the normal read then reports why).
+pub fn head(file: &InputFile, max: usize) -> Option<Vec<u8>> {
+    let (r, _) = open_decoded(file, &|_| {}).ok()?;
+    let mut buf = Vec::with_capacity(max);
+    // A damaged stream gives what came before the damage.
+    let _ = r.take(max as u64).read_to_end(&mut buf);
+    Some(buf)
+}
+
+/// Exports read whole are refused beyond this size (a portal download is at
+/// most 100 000 rows, far below).
+pub const MAX_WHOLE: u64 = 4 << 30;
+
+/// A whole file's (decompressed) text, for inputs that are not line logs
+/// (sign-in exports). `on_disk` is told the stored bytes consumed.
+pub fn read_whole<P: Fn(u64) + Sync>(
+    file: &InputFile,
+    on_disk: &P,
+) -> io::Result<(Vec<u8>, Compression)> {
+    let (r, compression) = open_decoded(file, on_disk)?;
+    let mut data = Vec::with_capacity(file.size.min(MAX_WHOLE) as usize);
+    r.take(MAX_WHOLE + 1).read_to_end(&mut data)?;
+    if data.len() as u64 > MAX_WHOLE {
+        return Err(io::Error::other(format!(
+            "larger than {} GiB: not read as a sign-in export",
+            MAX_WHOLE >> 30
+        )));
+    }
+    Ok((data, compression))
 }
 
 fn read_up_to(f: &mut File, buf: &mut [u8]) -> io::Result<usize> {

@@ -12,6 +12,7 @@ pub mod dovecot;
 pub mod dropbear;
 pub mod exim;
 pub mod header;
+pub mod m365;
 pub mod pam;
 pub mod postfix;
 pub mod proftpd;
