@@ -5,9 +5,10 @@ use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// Find inactive and at-risk mail and system accounts from authentication
-/// logs (Dovecot, Postfix, OpenSSH, PAM, Roundcube), plain or compressed.
+/// logs (mail servers, webmail, SSH, PAM, FTP, Microsoft 365 exports),
+/// plain or compressed.
 #[derive(Debug, Parser)]
-#[command(name = "authsweep", version, about, long_about = None)]
+#[command(name = "authsweep", version, long_about = None)]
 pub struct Args {
     /// The command.
     #[command(subcommand)]

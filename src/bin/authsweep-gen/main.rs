@@ -23,7 +23,7 @@ use clap::{Parser, ValueEnum};
 
 /// Generate realistic mail/auth logs with a known answer (EXPECTED.json).
 #[derive(Parser, Debug)]
-#[command(name = "authsweep-gen", version, about)]
+#[command(name = "authsweep-gen", version)]
 struct Args {
     /// Output directory (created when missing).
     #[arg(long)]
