@@ -45,6 +45,17 @@ struct Worker {
     folder: Folder,
 }
 
+/// A worker's state from the pool, or a new one.
+fn take_worker(pool: &Mutex<Vec<Worker>>, settings: &ReadSettings) -> Worker {
+    pool.lock()
+        .ok()
+        .and_then(|mut p| p.pop())
+        .unwrap_or_else(|| Worker {
+            agg: Aggregate::default(),
+            folder: Folder::new(settings.fold.clone()),
+        })
+}
+
 /// Parse one block: every line, its events to `sink`, coverage counts to
 /// `agg`.
 fn run_block<'b, S: Sink>(
@@ -295,14 +306,7 @@ pub fn scan_files(
     let pool: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
     files.par_iter().for_each(|file| {
         if let Some(shape) = export_shape(file) {
-            let mut w = pool
-                .lock()
-                .ok()
-                .and_then(|mut p| p.pop())
-                .unwrap_or_else(|| Worker {
-                    agg: Aggregate::default(),
-                    folder: Folder::new(settings.fold.clone()),
-                });
+            let mut w = take_worker(&pool, settings);
             let Worker { agg, folder } = &mut w;
             let on_disk = |n: u64| progress.inc(n);
             run_export(file, shape, agg, folder, &mut FoldSink, &on_disk, skipped);
@@ -312,14 +316,7 @@ pub fn scan_files(
             return;
         }
         let handle = |block: Block<'_>, info: &FileInfo| {
-            let mut w = pool
-                .lock()
-                .ok()
-                .and_then(|mut p| p.pop())
-                .unwrap_or_else(|| Worker {
-                    agg: Aggregate::default(),
-                    folder: Folder::new(settings.fold.clone()),
-                });
+            let mut w = take_worker(&pool, settings);
             let Worker { agg, folder } = &mut w;
             run_block(block, info, file.id, settings, agg, folder, &mut FoldSink);
             if let Ok(mut p) = pool.lock() {
@@ -447,14 +444,7 @@ pub fn print_events(
             o.next = 0;
         }
         if let Some(shape) = export_shape(file) {
-            let mut w = pool
-                .lock()
-                .ok()
-                .and_then(|mut p| p.pop())
-                .unwrap_or_else(|| Worker {
-                    agg: Aggregate::default(),
-                    folder: Folder::new(settings.fold.clone()),
-                });
+            let mut w = take_worker(&pool, settings);
             let mut sink = PrintSink {
                 filter,
                 file: &file.name,
@@ -475,14 +465,7 @@ pub fn print_events(
             continue;
         }
         let handle = |block: Block<'_>, info: &FileInfo| {
-            let mut w = pool
-                .lock()
-                .ok()
-                .and_then(|mut p| p.pop())
-                .unwrap_or_else(|| Worker {
-                    agg: Aggregate::default(),
-                    folder: Folder::new(settings.fold.clone()),
-                });
+            let mut w = take_worker(&pool, settings);
             let mut sink = PrintSink {
                 filter,
                 file: &file.name,

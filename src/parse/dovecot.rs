@@ -1452,84 +1452,26 @@ mod tests {
         "imap-login: proxy(alice,192.0.2.50:143): Login aborted: x (auth failed, 1 attempts in 2 secs): user=<a>",
     ];
 
-    fn all_programs(m: &[u8]) {
-        let programs: [&[u8]; 8] = [
-            b"dovecot",
-            b"imap-login",
-            b"auth",
-            b"auth-worker",
-            b"auth(a,192.0.2.1)<s>",
-            b"auth-worker(",
-            b"auth(",
-            b"dovecot-auth",
-        ];
-        for program in programs {
-            for pid in [&b""[..], b"304", b"a,192.0.2.1,sasl:plain", b",", b"("] {
-                let h = Header {
-                    stamp: RawStamp::Bsd(b"Nov 26 08:51:18"),
-                    host: b"",
-                    program,
-                    pid,
-                    msg: m,
-                };
-                let mut out = Vec::new();
-                let v = parse(&h, m, &mut out);
-                assert_eq!(v == Verdict::Events, !out.is_empty());
-            }
-        }
-    }
-
+    /// Prefixes, suffixes, random bytes and mutations of the samples, under
+    /// every program name and pid shape Dovecot lines come with.
     #[test]
-    fn every_prefix_and_suffix_is_safe() {
-        for s in SAMPLES {
-            let b = s.as_bytes();
-            for i in 0..=b.len() {
-                all_programs(&b[..i]);
-                all_programs(&b[i..]);
-            }
-        }
-    }
-
-    #[test]
-    fn random_bytes_are_safe() {
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
-        let alphabet: &[u8] = b"()<>,: =[]auth-login user rip TLS0123456789.\xff\x00";
-        for _ in 0..3000 {
-            let len = (next() % 120) as usize;
-            let mut buf = Vec::with_capacity(len);
-            for _ in 0..len {
-                let r = next();
-                if r % 3 == 0 {
-                    buf.push((r >> 8) as u8);
-                } else {
-                    buf.push(alphabet[(r >> 8) as usize % alphabet.len()]);
-                }
-            }
-            all_programs(&buf);
-        }
-        // Mutations of real lines.
-        for s in SAMPLES {
-            for _ in 0..300 {
-                let mut buf = s.as_bytes().to_vec();
-                for _ in 0..3 {
-                    let r = next();
-                    let at = (r as usize) % (buf.len() + 1);
-                    let c = alphabet[(r >> 16) as usize % alphabet.len()];
-                    if r & 1 == 0 && at < buf.len() {
-                        buf[at] = c;
-                    } else {
-                        buf.insert(at, c);
-                    }
-                }
-                all_programs(&buf);
-            }
-        }
+    fn junk_never_panics() {
+        crate::parse::testing::fuzz_with_pids(
+            parse,
+            &[
+                b"dovecot",
+                b"imap-login",
+                b"auth",
+                b"auth-worker",
+                b"auth(a,192.0.2.1)<s>",
+                b"auth-worker(",
+                b"auth(",
+                b"dovecot-auth",
+            ],
+            &[b"", b"304", b"a,192.0.2.1,sasl:plain", b",", b"("],
+            SAMPLES,
+            b"()<>,: =[]auth-login user rip TLS0123456789.\xff\x00",
+        );
     }
 
     #[test]

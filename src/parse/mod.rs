@@ -203,19 +203,33 @@ pub(crate) mod testing {
     /// bytes from `alphabet` and mutations of the samples, under each
     /// program name: nothing panics, and only `Events` pushes events.
     pub fn fuzz(parser: FamilyParser, programs: &[&[u8]], samples: &[&str], alphabet: &[u8]) {
+        fuzz_with_pids(parser, programs, &[b"1"], samples, alphabet);
+    }
+
+    /// [`fuzz`], under each of `pids` too (for families that read the pid
+    /// field, like Dovecot's `auth(user,ip)` contexts).
+    pub fn fuzz_with_pids(
+        parser: FamilyParser,
+        programs: &[&[u8]],
+        pids: &[&[u8]],
+        samples: &[&str],
+        alphabet: &[u8],
+    ) {
         let run = |m: &[u8]| {
             for program in programs {
-                for host in [&b""[..], b"mx1"] {
-                    let h = Header {
-                        stamp: RawStamp::Bsd(b"Nov 26 08:51:18"),
-                        host,
-                        program,
-                        pid: b"1",
-                        msg: m,
-                    };
-                    let mut out = Vec::new();
-                    let v = parser(&h, m, &mut out);
-                    assert_eq!(v == Verdict::Events, !out.is_empty());
+                for pid in pids {
+                    for host in [&b""[..], b"mx1"] {
+                        let h = Header {
+                            stamp: RawStamp::Bsd(b"Nov 26 08:51:18"),
+                            host,
+                            program,
+                            pid,
+                            msg: m,
+                        };
+                        let mut out = Vec::new();
+                        let v = parser(&h, m, &mut out);
+                        assert_eq!(v == Verdict::Events, !out.is_empty());
+                    }
                 }
             }
         };

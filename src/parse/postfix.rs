@@ -395,69 +395,14 @@ mod tests {
         "warning: unknown[2001:db8::1]: SASL LOGIN authentication aborted",
     ];
 
-    fn run(m: &[u8]) {
-        let h = Header {
-            stamp: RawStamp::Bsd(b"Nov 26 08:51:18"),
-            host: b"",
-            program: b"postfix/smtpd",
-            pid: b"",
-            msg: m,
-        };
-        let mut out = Vec::new();
-        let v = parse(&h, m, &mut out);
-        assert_eq!(v == Verdict::Events, !out.is_empty());
-    }
-
+    /// Prefixes, suffixes, random bytes and mutations of the samples.
     #[test]
-    fn every_prefix_and_suffix_is_safe() {
-        for s in SAMPLES {
-            let b = s.as_bytes();
-            for i in 0..=b.len() {
-                run(&b[..i]);
-                run(&b[i..]);
-            }
-        }
-    }
-
-    #[test]
-    fn random_bytes_are_safe() {
-        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
-        let alphabet: &[u8] = b"[]:, =SASL sasl_username client warning0123456789\xff\x00";
-        for _ in 0..3000 {
-            let len = (next() % 100) as usize;
-            let buf: Vec<u8> = (0..len)
-                .map(|_| {
-                    let r = next();
-                    if r % 3 == 0 {
-                        (r >> 8) as u8
-                    } else {
-                        alphabet[(r >> 8) as usize % alphabet.len()]
-                    }
-                })
-                .collect();
-            run(&buf);
-        }
-        for s in SAMPLES {
-            for _ in 0..300 {
-                let mut buf = s.as_bytes().to_vec();
-                for _ in 0..3 {
-                    let r = next();
-                    let at = (r as usize) % (buf.len() + 1);
-                    let c = alphabet[(r >> 16) as usize % alphabet.len()];
-                    if r & 1 == 0 && at < buf.len() {
-                        buf[at] = c;
-                    } else {
-                        buf.insert(at, c);
-                    }
-                }
-                run(&buf);
-            }
-        }
+    fn junk_never_panics() {
+        crate::parse::testing::fuzz(
+            parse,
+            &[b"postfix/smtpd", b"postfix/submission/smtpd"],
+            SAMPLES,
+            b"[]:, =SASL sasl_username client warning0123456789\xff\x00",
+        );
     }
 }
