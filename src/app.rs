@@ -190,8 +190,16 @@ fn scan(a: ScanArgs) -> Result<u8> {
     let inputs = gather(&cfg);
     let total: u64 = inputs.files.iter().map(|f| f.size).sum();
     let bar = crate::progress::bar(cfg.progress, cfg.quiet, total);
-    let agg =
-        pool.install(|| pipeline::scan_files(&inputs.files, &cfg.read, &bar, &inputs.skipped));
+    let checkpoints = Mutex::new(pipeline::Checkpoints::new());
+    let agg = pool.install(|| {
+        pipeline::scan_files(
+            &inputs.files,
+            &cfg.read,
+            &bar,
+            &inputs.skipped,
+            &checkpoints,
+        )
+    });
     bar.finish_and_clear();
     let thresholds = file_cfg.thresholds();
     let ctx = detect::Context {
@@ -206,7 +214,8 @@ fn scan(a: ScanArgs) -> Result<u8> {
     };
     let findings = pool.install(|| detect::run_all(&ctx, &agg));
     let wanted = model::wanted_lines(&findings, &agg, cfg.verbose);
-    let texts = input::lines::fetch(&inputs.files, &wanted);
+    let checkpoints = checkpoints.into_inner().unwrap_or_default();
+    let texts = input::lines::fetch(&inputs.files, &wanted, &checkpoints);
     let skipped = inputs.skipped.into_inner().unwrap_or_default();
     let settings = model::ReportSettings {
         as_of,

@@ -295,6 +295,10 @@ fn note_file(file: &InputFile, info: &FileInfo, skipped: &Mutex<Vec<Skipped>>) {
     }
 }
 
+/// Per file id, the `(first line, byte offset)` of each block of a mapped
+/// file (see [`input::FileInfo::checkpoints`]).
+pub type Checkpoints = std::collections::BTreeMap<u32, Vec<(u64, u64)>>;
+
 /// Read every file and fold its events into one aggregate. Files that
 /// cannot be read (or stop early) are added to `skipped`.
 pub fn scan_files(
@@ -302,6 +306,7 @@ pub fn scan_files(
     settings: &ReadSettings,
     progress: &ProgressBar,
     skipped: &Mutex<Vec<Skipped>>,
+    checkpoints: &Mutex<Checkpoints>,
 ) -> Aggregate {
     let pool: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
     files.par_iter().for_each(|file| {
@@ -325,7 +330,14 @@ pub fn scan_files(
         };
         let on_disk = |n: u64| progress.inc(n);
         match input::read_file(file, &settings.read, &handle, &on_disk) {
-            Ok(info) => note_file(file, &info, skipped),
+            Ok(mut info) => {
+                note_file(file, &info, skipped);
+                if !info.checkpoints.is_empty() {
+                    if let Ok(mut c) = checkpoints.lock() {
+                        c.insert(file.id, std::mem::take(&mut info.checkpoints));
+                    }
+                }
+            }
             Err(e) => {
                 if let Ok(mut s) = skipped.lock() {
                     s.push(Skipped {

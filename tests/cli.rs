@@ -699,3 +699,45 @@ fn a_file_split_in_two_reads_like_the_whole() {
     assert!(a.1.as_array().unwrap().len() >= 2, "{:?}", a.1);
     assert_eq!(a, b);
 }
+
+/// Evidence read back from a large mapped file (by seeking to the block
+/// that holds each line) is the same as from the compressed original
+/// (read from its start).
+#[test]
+fn evidence_from_a_mapped_file_matches_the_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let gz = sample_dir().join("mail.log.1.gz");
+    let mut text = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::MultiGzDecoder::new(std::fs::File::open(&gz).unwrap()),
+        &mut text,
+    )
+    .unwrap();
+    assert!(text.len() > 4 << 20, "large enough to be mapped");
+    // The time the gzip header carries: the same years for yearless lines.
+    let plain = write_log(
+        dir.path(),
+        "mail.log.1",
+        std::str::from_utf8(&text).unwrap(),
+        utc("2025-01-01T00:32:00Z"),
+    );
+    let evidence = |p: &Path| {
+        let r = scan_json(&["--block-size", "65536", p.to_str().unwrap()]);
+        let ev: Vec<(u64, String)> = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|f| f["evidence"].as_array().unwrap().clone())
+            .map(|e| {
+                (
+                    e["line"].as_u64().unwrap(),
+                    e["text"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        ev
+    };
+    let from_map = evidence(&plain);
+    assert!(from_map.len() >= 4, "{from_map:?}");
+    assert_eq!(from_map, evidence(&gz));
+}

@@ -11,7 +11,15 @@ const MAX_TEXT: usize = 2048;
 
 /// The text of each wanted `(file id, line)`; lines that cannot be read
 /// back (the file changed or vanished) are missing from the map.
-pub fn fetch(files: &[InputFile], wanted: &BTreeSet<(u32, u64)>) -> BTreeMap<(u32, u64), Vec<u8>> {
+///
+/// `checkpoints` holds, for mapped files, the line and byte offset of each
+/// block of the scan: the lines wanted in a block are read by seeking to its
+/// start, so a large file is not read again from its beginning.
+pub fn fetch(
+    files: &[InputFile],
+    wanted: &BTreeSet<(u32, u64)>,
+    checkpoints: &BTreeMap<u32, Vec<(u64, u64)>>,
+) -> BTreeMap<(u32, u64), Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut by_file: BTreeMap<u32, Vec<u64>> = BTreeMap::new();
     for &(f, l) in wanted {
@@ -21,8 +29,13 @@ pub fn fetch(files: &[InputFile], wanted: &BTreeSet<(u32, u64)>) -> BTreeMap<(u3
         let Some(file) = files.iter().find(|x| x.id == fid) else {
             continue;
         };
+        if let Some(cps) = checkpoints.get(&fid).filter(|c| !c.is_empty()) {
+            if seek_lines(file, cps, &lines, fid, &mut out).is_ok() {
+                continue;
+            }
+        }
         if let Ok(reader) = open(file) {
-            read_lines(reader, &lines, fid, &mut out);
+            read_lines(reader, &lines, fid, 1, &mut out);
         }
     }
     out
@@ -45,18 +58,49 @@ fn open(file: &InputFile) -> std::io::Result<Box<dyn Read>> {
     })
 }
 
+/// A plain file with checkpoints: group the wanted lines by the block that
+/// holds them and read each group from its block's start.
+fn seek_lines(
+    file: &InputFile,
+    cps: &[(u64, u64)],
+    lines: &[u64],
+    fid: u32,
+    out: &mut BTreeMap<(u32, u64), Vec<u8>>,
+) -> std::io::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let mut i = 0;
+    while i < lines.len() {
+        // The last block starting at or before the line.
+        let k = cps.partition_point(|c| c.0 <= lines[i]).saturating_sub(1);
+        let (first, offset) = cps[k];
+        let next = cps.get(k + 1).map_or(u64::MAX, |c| c.0);
+        let mut j = i;
+        while j < lines.len() && lines[j] < next {
+            j += 1;
+        }
+        let mut f = File::open(&file.path)?;
+        f.seek(SeekFrom::Start(offset))?;
+        read_lines(Box::new(f), &lines[i..j], fid, first, out);
+        i = j.max(i + 1);
+    }
+    Ok(())
+}
+
 /// Stream the text, counting newlines a buffer at a time (SIMD), and keep
-/// the wanted lines (`lines` is sorted).
+/// the wanted lines (`lines` is sorted), the reader's first line being
+/// number `start`.
 fn read_lines(
     mut r: Box<dyn Read>,
     lines: &[u64],
     fid: u32,
+    start: u64,
     out: &mut BTreeMap<(u32, u64), Vec<u8>>,
 ) {
     let mut want = lines.iter().copied().peekable();
     let mut buf = vec![0u8; 1 << 20];
-    // Line number at buf[0], and the partial wanted line being collected.
-    let mut no = 1u64;
+    // Line number at the reader's position (`start` where it begins), and
+    // the partial wanted line being collected.
+    let mut no = start;
     let mut current: Option<Vec<u8>> = None;
     loop {
         let n = match r.read(&mut buf) {
@@ -136,7 +180,7 @@ mod tests {
         }
         let want = [1u64, 2, 77_777, 150_001, 299_999, 300_000, 300_001];
         let mut out = BTreeMap::new();
-        read_lines(Box::new(std::io::Cursor::new(text)), &want, 3, &mut out);
+        read_lines(Box::new(std::io::Cursor::new(text)), &want, 3, 1, &mut out);
         assert_eq!(out[&(3, 1)], b"line 1 x");
         assert_eq!(out[&(3, 2)], b"line 2 xx");
         assert_eq!(

@@ -112,6 +112,10 @@ pub struct FileInfo {
     /// An error that stopped the read after some data (the data before it
     /// was used).
     pub error: Option<String>,
+    /// `(first line, byte offset)` of each block of a mapped file, so that
+    /// evidence lines can be read back by seeking instead of re-reading the
+    /// file from its start.
+    pub checkpoints: Vec<(u64, u64)>,
 }
 
 /// Lines longer than this are skipped when streaming (no log line of an
@@ -332,6 +336,7 @@ where
     let mut start = 0usize;
     let mut line = 1u64;
     let mut seq = 0u64;
+    let mut checkpoints: Vec<(u64, u64)> = Vec::new();
     let mut shrank = None;
     // The blocks are cut (and their lines counted) just ahead of the
     // workers: at most `in_flight` blocks wait, so the pages touched and
@@ -355,6 +360,7 @@ where
                 }
             };
             let (a, b, first_line, this_seq) = (start, end, line, seq);
+            checkpoints.push((first_line, a as u64));
             line += count_lines(&map[a..b]);
             seq += 1;
             start = end;
@@ -392,6 +398,7 @@ where
     });
     info.bytes = start as u64;
     info.lines = line - 1;
+    info.checkpoints = checkpoints;
     if let Some(now) = shrank {
         info.error = Some(format!(
             "the file shrank from {} to {now} bytes while it was read (truncated by log \
