@@ -757,26 +757,24 @@ fn ip_fail(
     acct: Option<AccountId>,
     reason: Option<Reason>,
 ) {
-    {
-        let b = ips
-            .entry(ip)
-            .or_default()
-            .fails
-            .entry(minute, || IpFailBucket {
-                n: 0,
-                first: r,
-                last: r,
-                accounts: CapSet::default(),
-                unknown: CapSet::default(),
-            });
-        b.n += n;
-        b.first = b.first.min(r);
-        b.last = b.last.max(r);
-        if let Some(id) = acct {
-            b.accounts.insert(id);
-            if reason == Some(Reason::UnknownUser) {
-                b.unknown.insert(id);
-            }
+    let b = ips
+        .entry(ip)
+        .or_default()
+        .fails
+        .entry(minute, || IpFailBucket {
+            n: 0,
+            first: r,
+            last: r,
+            accounts: CapSet::default(),
+            unknown: CapSet::default(),
+        });
+    b.n += n;
+    b.first = b.first.min(r);
+    b.last = b.last.max(r);
+    if let Some(id) = acct {
+        b.accounts.insert(id);
+        if reason == Some(Reason::UnknownUser) {
+            b.unknown.insert(id);
         }
     }
 }

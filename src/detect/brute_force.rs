@@ -1,7 +1,6 @@
 //! `brute_force`: many failed logins for one account in a short time.
 
 use super::{count_noun, episodes, human_span, Context, Detector, Finding, Severity};
-use crate::aggregate::cap::CapSet;
 use crate::aggregate::{Aggregate, FailBucket};
 
 /// ≥ N failures for the account within M minutes (default 10 in 10). Only
@@ -35,10 +34,7 @@ impl Detector for BruteForce {
                 let n: u64 = w.iter().map(|x| x.1.n).sum();
                 let first = w.iter().map(|x| x.1.first).min().unwrap_or_default();
                 let last = w.iter().map(|x| x.1.last).max().unwrap_or_default();
-                let mut ips: CapSet<u128, 4096> = CapSet::default();
-                for x in w {
-                    ips.merge(&x.1.ips);
-                }
+                let ips = super::union_of(w, |b| &b.ips);
                 out.push(Finding {
                     detector: self.code(),
                     severity: Severity::Medium,

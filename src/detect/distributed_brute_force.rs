@@ -19,7 +19,7 @@ impl Detector for DistributedBruteForce {
     fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
         let t = &ctx.t.distributed_brute_force;
         let union = |w: &[(u32, &FailBucket)]| {
-            let mut s: CapSet<u128, 4096> = CapSet::default();
+            let mut s: super::Union<u128> = CapSet::default();
             for x in w {
                 for ip in x.1.ips.iter() {
                     if !ctx.trusted(*ip) {

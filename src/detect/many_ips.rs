@@ -1,20 +1,15 @@
 //! `many_ips`: successful logins from many networks in a day (a shared or
 //! stolen password used from everywhere).
 
-use super::{episodes, Context, Detector, Finding, Severity};
-use crate::aggregate::cap::CapSet;
+use super::{episodes, union_of, Context, Detector, Finding, Severity, Union};
 use crate::aggregate::{Aggregate, SuccBucket};
 
 /// Successes from ≥ N distinct networks (IPv4 /24, IPv6 /48) within H hours
 /// (default 10 in 24), evaluated on hourly buckets.
 pub struct ManyIps;
 
-fn union(w: &[(u32, &SuccBucket)]) -> CapSet<u64, 4096> {
-    let mut s = CapSet::default();
-    for x in w {
-        s.merge(&x.1.nets);
-    }
-    s
+fn union(w: &[(u32, &SuccBucket)]) -> Union<u64> {
+    union_of(w, |b| &b.nets)
 }
 
 impl Detector for ManyIps {

@@ -25,6 +25,7 @@ mod success_from_attacker;
 mod user_enumeration;
 
 use crate::account::AccountId;
+use crate::aggregate::cap::CapSet;
 use crate::aggregate::{Aggregate, IpKey, Ref};
 use crate::net::CidrSet;
 use crate::roster::Roster;
@@ -461,6 +462,22 @@ pub fn account_name(ctx: &Context<'_>, agg: &Aggregate, id: AccountId) -> Option
 /// An address for a summary (`no address` for none).
 pub fn ip_text(ip: IpKey) -> String {
     crate::aggregate::key_ip(ip).map_or_else(|| "no address".to_string(), |i| i.to_string())
+}
+
+/// The set a detector gathers from many buckets: large, so the sets of a
+/// whole window are counted in full (each bucket keeps at most 16).
+pub type Union<T> = CapSet<T, 4096>;
+
+/// The union of one set of each bucket of a window.
+pub fn union_of<B, T: Ord + Copy + Default, const N: usize>(
+    w: &[(u32, &B)],
+    set: impl Fn(&B) -> &CapSet<T, N>,
+) -> Union<T> {
+    let mut s = Union::default();
+    for x in w {
+        s.merge(set(x.1));
+    }
+    s
 }
 
 /// Short duration for summaries (`41 min`, `3 h`, `2 days`).

@@ -1,20 +1,17 @@
 //! `password_spray`: one address tries a few passwords against many
 //! accounts, staying under per-account lockouts.
 
-use super::{count_noun, episodes, human_span, Context, Detector, Finding, Severity};
-use crate::aggregate::cap::CapSet;
+use super::{
+    count_noun, episodes, human_span, union_of, Context, Detector, Finding, Severity, Union,
+};
 use crate::aggregate::{Aggregate, IpFailBucket};
 
 /// One address fails against ≥ N distinct accounts within M minutes
 /// (default 10 in 60).
 pub struct PasswordSpray;
 
-fn union(w: &[(u32, &IpFailBucket)]) -> CapSet<u64, 4096> {
-    let mut s = CapSet::default();
-    for x in w {
-        s.merge(&x.1.accounts);
-    }
-    s
+fn union(w: &[(u32, &IpFailBucket)]) -> Union<u64> {
+    union_of(w, |b| &b.accounts)
 }
 
 impl Detector for PasswordSpray {

@@ -41,7 +41,7 @@ impl Detector for SuccessAfterFailures {
                     }
                     let first = window.iter().map(|x| x.1.first).min().unwrap_or_default();
                     let last_fail = window.iter().map(|x| x.1.last).max().unwrap_or_default();
-                    let mut ips: CapSet<u128, 4096> = CapSet::default();
+                    let mut ips: super::Union<u128> = CapSet::default();
                     for x in &window {
                         ips.merge(&x.1.ips);
                     }

@@ -1,20 +1,17 @@
 //! `user_enumeration`: one address tries many user names that do not
 //! exist (a bot walking a list of names, learning which ones are real).
 
-use super::{count_noun, episodes, human_span, Context, Detector, Finding, Severity};
-use crate::aggregate::cap::CapSet;
+use super::{
+    count_noun, episodes, human_span, union_of, Context, Detector, Finding, Severity, Union,
+};
 use crate::aggregate::{Aggregate, IpFailBucket};
 
 /// One address tries ≥ N distinct unknown users within M minutes (default
 /// 10 in 60).
 pub struct UserEnumeration;
 
-fn union(w: &[(u32, &IpFailBucket)]) -> CapSet<u64, 4096> {
-    let mut s = CapSet::default();
-    for x in w {
-        s.merge(&x.1.unknown);
-    }
-    s
+fn union(w: &[(u32, &IpFailBucket)]) -> Union<u64> {
+    union_of(w, |b| &b.unknown)
 }
 
 impl Detector for UserEnumeration {
