@@ -1,16 +1,22 @@
 //! The commands: wiring input, pipeline, detectors and report together.
 
 use crate::account::{account_id, Normalizer};
-use crate::cli::{Args, Command, EventFormat, EventsArgs, ReportFormat, ScanArgs};
+use crate::aggregate::AliasMap;
+use crate::cli::{
+    Args, Command, EventFormat, EventsArgs, MergeArgs, ReportArgs, ReportCmdArgs, ReportFormat,
+    ScanArgs,
+};
 use crate::config::{self, InputConfig, UsageError};
 use crate::detect::leaked_credentials::Leaked;
 use crate::detect::{self};
-use crate::input::{self, Skipped};
+use crate::input::{self, InputFile, Skipped};
 use crate::net::CidrSet;
+use crate::parse::time::Zone;
 use crate::pipeline::{self, EventFilter};
 use crate::report::{self, model, Format};
 use crate::roster::Roster;
 use crate::settings;
+use crate::state;
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -39,6 +45,8 @@ pub fn run(args: Args) -> Result<u8> {
     match args.command {
         Command::Scan(a) => scan(a),
         Command::Events(a) => events(a),
+        Command::Report(a) => report_cmd(a),
+        Command::Merge(a) => merge_cmd(a),
         Command::Formats => {
             crate::formats::print(&mut std::io::stdout().lock())?;
             Ok(exit::OK)
@@ -121,15 +129,35 @@ fn config_cmd(a: crate::cli::ConfigArgs) -> Result<u8> {
     Ok(exit::OK)
 }
 
-fn scan(a: ScanArgs) -> Result<u8> {
-    let now = now();
-    let (file_cfg, _) = settings::load(a.config.as_deref())?;
-    let mut cfg = config::input(&a.input, now)?;
-    let zone = cfg.read.zone;
+/// Everything a report needs besides the data, loaded and checked before
+/// hours of reading.
+struct Prepared {
+    file_cfg: settings::FileConfig,
+    trusted: Arc<CidrSet>,
+    geo: Option<Arc<crate::geo::Geo>>,
+    bad_ips: Option<CidrSet>,
+    template: Option<String>,
+    as_of: Option<i64>,
+    inactive_days: u32,
+    grace_days: u32,
+    roster: Option<Roster>,
+    aliases: AliasMap,
+    leaked: Option<Leaked>,
+    service_accounts: rustc_hash::FxHashSet<crate::account::AccountId>,
+    zone: Zone,
+    verbose: bool,
+    quiet: bool,
+}
+
+fn prepare(
+    a: &ReportArgs,
+    file_cfg: settings::FileConfig,
+    zone: Zone,
+    default_domain: Option<&str>,
+    verbose: bool,
+    quiet: bool,
+) -> Result<Prepared> {
     let trusted = Arc::new(CidrSet::new(&file_cfg.trusted_networks));
-    let proxies = Arc::new(CidrSet::new(&file_cfg.proxies));
-    cfg.read.fold.trusted = trusted.clone();
-    cfg.read.fold.proxies = proxies;
     let inactive_days = a.inactive_days.unwrap_or(file_cfg.inactive_days);
     let grace_days = a
         .grace_days
@@ -146,27 +174,28 @@ fn scan(a: ScanArgs) -> Result<u8> {
         Some(p) => Some(CidrSet::load(p).map_err(|e| UsageError(format!("--bad-ips: {e:#}")))?),
         None => None,
     };
-    if let Some(t) = &a.ticket_template {
-        // Checked before hours of reading.
-        let text = std::fs::read_to_string(t)
-            .map_err(|e| UsageError(format!("--ticket-template {}: {e}", t.display())))?;
-        report::tickets::check_template(&text)
-            .map_err(|e| UsageError(format!("--ticket-template {}: {e:#}", t.display())))?;
-    }
+    let template = match &a.ticket_template {
+        Some(t) => {
+            let text = std::fs::read_to_string(t)
+                .map_err(|e| UsageError(format!("--ticket-template {}: {e}", t.display())))?;
+            report::tickets::check_template(&text)
+                .map_err(|e| UsageError(format!("--ticket-template {}: {e:#}", t.display())))?;
+            Some(text)
+        }
+        None => None,
+    };
     let as_of = config::time_flag("--as-of", &a.as_of, zone)?;
-    let mut norm = Normalizer::new(cfg.read.fold.default_domain.as_deref());
+    let mut norm = Normalizer::new(default_domain);
     let roster = match &a.roster {
         Some(p) => Some(
             Roster::load(p, &mut norm, zone).map_err(|e| UsageError(format!("--roster: {e:#}")))?,
         ),
         None => None,
     };
-    if let Some(r) = &roster {
-        cfg.read.fold.aliases = Arc::new(r.alias_map());
-    }
+    let aliases = roster.as_ref().map(|r| r.alias_map()).unwrap_or_default();
     let leaked = match &a.leaked {
         Some(p) => Some(
-            Leaked::load(p, &mut norm, &cfg.read.fold.aliases, zone)
+            Leaked::load(p, &mut norm, &aliases, zone)
                 .map_err(|e| UsageError(format!("--leaked: {e:#}")))?,
         ),
         None => None,
@@ -176,90 +205,295 @@ fn scan(a: ScanArgs) -> Result<u8> {
         .iter()
         .filter_map(|s| {
             let id = account_id(norm.key(s.as_bytes())?);
-            Some(
-                cfg.read
-                    .fold
-                    .aliases
-                    .get(&id)
-                    .map_or(id, |(target, _)| *target),
-            )
+            Some(aliases.get(&id).map_or(id, |(target, _)| *target))
         })
         .collect();
-    let mut out = open_output(&a.output)?;
+    Ok(Prepared {
+        file_cfg,
+        trusted,
+        geo,
+        bad_ips,
+        template,
+        as_of,
+        inactive_days,
+        grace_days,
+        roster,
+        aliases,
+        leaked,
+        service_accounts,
+        zone,
+        verbose,
+        quiet,
+    })
+}
+
+/// The settings recorded in a state.
+fn recorded(read: &pipeline::ReadSettings) -> state::Recorded {
+    state::Recorded {
+        default_domain: read.fold.default_domain.clone(),
+        zone: read.zone.name(),
+        year: read.year,
+        since: read.fold.since,
+        until: read.fold.until,
+        trusted: read
+            .fold
+            .trusted
+            .list()
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
+        proxies: read
+            .fold
+            .proxies
+            .list()
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
+    }
+}
+
+/// One state from several (states on one stream, or given together).
+fn merge_states(loaded: Vec<(String, state::State)>) -> Result<state::State> {
+    let mut it = loaded.into_iter();
+    let Some((first_name, mut st)) = it.next() else {
+        return Err(UsageError("no state given".into()).into());
+    };
+    for (name, other) in it {
+        st.merge(other, (&first_name, &name))
+            .map_err(|e| UsageError(e.to_string()))?;
+    }
+    Ok(st)
+}
+
+/// Load the states named on the command line (`-`: stdin).
+fn load_states(names: &[String]) -> Result<Vec<(String, state::State)>> {
+    let mut out = Vec::new();
+    let mut stdin_used = false;
+    for n in names {
+        let states = if n == "-" {
+            if std::mem::replace(&mut stdin_used, true) {
+                return Err(UsageError("- given twice: stdin can be read once".into()).into());
+            }
+            let mut r = std::io::BufReader::with_capacity(1 << 20, std::io::stdin().lock());
+            state::read_all(&mut r, "stdin").map_err(|e| UsageError(e.to_string()))?
+        } else {
+            match state::read_path(std::path::Path::new(n)) {
+                Ok(Some(v)) => v,
+                Ok(None) => return Err(UsageError(format!("{n}: no such state file")).into()),
+                Err(e) => return Err(UsageError(e.to_string()).into()),
+            }
+        };
+        let many = states.len() > 1;
+        for (i, s) in states.into_iter().enumerate() {
+            let name = if many {
+                format!("{n} (state {})", i + 1)
+            } else {
+                n.clone()
+            };
+            out.push((name, s));
+        }
+    }
+    Ok(out)
+}
+
+/// Write a state to FILE (atomically) or `-` (stdout).
+fn save_state(st: &state::State, to: &str) -> Result<()> {
+    if to == "-" {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+        state::write_to(st, &mut w).context("writing the state to stdout")?;
+        return Ok(());
+    }
+    state::write_atomic(st, std::path::Path::new(to))?;
+    Ok(())
+}
+
+fn scan(a: ScanArgs) -> Result<u8> {
+    let now = now();
+    let (file_cfg, _) = settings::load(a.report.config.as_deref())?;
+    let mut cfg = config::input(&a.input, now)?;
+    let zone = cfg.read.zone;
+    cfg.read.fold.trusted = Arc::new(CidrSet::new(&file_cfg.trusted_networks));
+    cfg.read.fold.proxies = Arc::new(CidrSet::new(&file_cfg.proxies));
+    let prep = prepare(
+        &a.report,
+        file_cfg,
+        zone,
+        cfg.read.fold.default_domain.as_deref(),
+        cfg.verbose,
+        cfg.quiet,
+    )?;
+    if a.save_state.as_deref() == Some("-") && a.input.paths.iter().any(|p| p == "-") {
+        return Err(UsageError(
+            "--save-state - and a - path both want stdin/stdout: name a file for one".into(),
+        )
+        .into());
+    }
+    // With the state on stdout, the report goes only where -o says.
+    let report_wanted = a.save_state.as_deref() != Some("-") || a.report.output.is_some();
+    // A state must not keep half a line a writer was in the middle of.
+    cfg.read.read.hold_partial = a.state.is_some() || a.save_state.is_some();
+    let rec = recorded(&cfg.read);
+    let mut st = state::State::new(rec.clone());
+    let mut resumed = false;
+    if let Some(p) = &a.state {
+        match state::read_path(p) {
+            Ok(None) => {
+                if !cfg.quiet {
+                    eprintln!(
+                        "authsweep: {} does not exist yet: reading everything, then saving it",
+                        p.display()
+                    );
+                }
+            }
+            Ok(Some(v)) => {
+                let name = p.display().to_string();
+                let loaded = merge_states(v.into_iter().map(|s| (name.clone(), s)).collect())?;
+                let diff = loaded.recorded.differences(&rec);
+                if !diff.is_empty() {
+                    return Err(UsageError(format!(
+                        "--state {name}: it was read with other settings ({}; the state's first): run \
+                         with the same settings, or start a new state file",
+                        diff.join("; ")
+                    ))
+                    .into());
+                }
+                st = loaded;
+                resumed = true;
+            }
+            Err(e) => return Err(UsageError(format!("--state: {e}")).into()),
+        }
+    }
+    let mut out = if report_wanted {
+        Some(open_output(&a.report.output)?)
+    } else {
+        None
+    };
     let pool = pool(cfg.threads)?;
     let inputs = gather(&cfg);
-    let total: u64 = inputs.files.iter().map(|f| f.size).sum();
-    let bar = crate::progress::bar(cfg.progress, cfg.quiet, total);
-    let checkpoints = Mutex::new(pipeline::Checkpoints::new());
-    let agg = pool.install(|| {
-        pipeline::scan_files(
-            &inputs.files,
+    let found = inputs.files.clone();
+    let run = pool.install(|| {
+        st.read(
+            found,
             &cfg.read,
-            &bar,
+            |total| crate::progress::bar(cfg.progress, cfg.quiet, total),
             &inputs.skipped,
-            &checkpoints,
         )
     });
-    bar.finish_and_clear();
-    let thresholds = file_cfg.thresholds();
+    let this_run = resumed.then_some(model::RunOut {
+        files: run.read,
+        bytes: run.bytes,
+        lines: run.lines,
+        events: run.events,
+    });
+    if let Some(p) = &a.state {
+        state::write_atomic(&st, p).context("saving --state")?;
+    }
+    if let Some(to) = &a.save_state {
+        save_state(&st, to).context("--save-state")?;
+    }
+    let skipped = inputs.skipped.into_inner().unwrap_or_default();
+    let Some(out) = out.as_mut() else {
+        report_skipped(&skipped, cfg.quiet);
+        return Ok(if skipped.is_empty() {
+            exit::OK
+        } else {
+            exit::INPUT
+        });
+    };
+    let format = a.report.format;
+    finish(
+        &prep, &a.report, format, out, st, &run.files, skipped, this_run, &pool,
+    )
+}
+
+/// Detect, read the evidence back, write the report and its side outputs;
+/// returns the exit code.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    prep: &Prepared,
+    a: &ReportArgs,
+    format: ReportFormat,
+    out: &mut Box<dyn Write + Send>,
+    mut st: state::State,
+    read_now: &[InputFile],
+    skipped: Vec<Skipped>,
+    this_run: Option<model::RunOut>,
+    pool: &rayon::ThreadPool,
+) -> Result<u8> {
+    st.agg.apply_aliases(&prep.aliases);
+    let agg = &st.agg;
+    let thresholds = prep.file_cfg.thresholds();
     let ctx = detect::Context {
         t: &thresholds,
-        roster: roster.as_ref(),
-        trusted: &trusted,
-        as_of: as_of.or(agg.last_event.map(|e| e.0)).unwrap_or(0),
+        roster: prep.roster.as_ref(),
+        trusted: &prep.trusted,
+        as_of: prep.as_of.or(agg.last_event.map(|e| e.0)).unwrap_or(0),
         prior: &[],
-        leaked: leaked.as_ref(),
-        bad_ips: bad_ips.as_ref(),
-        geo: geo.as_deref(),
+        leaked: prep.leaked.as_ref(),
+        bad_ips: prep.bad_ips.as_ref(),
+        geo: prep.geo.as_deref(),
     };
-    let findings = pool.install(|| detect::run_all(&ctx, &agg));
-    let wanted = model::wanted_lines(&findings, &agg, cfg.verbose);
-    let checkpoints = checkpoints.into_inner().unwrap_or_default();
-    let texts = input::lines::fetch(&inputs.files, &wanted, &checkpoints);
-    let skipped = inputs.skipped.into_inner().unwrap_or_default();
+    let findings = pool.install(|| detect::run_all(&ctx, agg));
+    let wanted = model::wanted_lines(&findings, agg, prep.verbose);
+    // Files read in this run are read back where they were read (stdin
+    // from its spool); the others where the state last saw them, if they
+    // are still the same file.
+    let want_files: std::collections::BTreeSet<u32> = wanted
+        .iter()
+        .map(|w| w.0)
+        .filter(|id| !read_now.iter().any(|f| f.id == *id))
+        .collect();
+    let mut files = pool.install(|| state::files::readable(&st.files, &want_files));
+    for f in read_now {
+        if let Some(g) = files.get_mut(f.id as usize) {
+            g.path = f.path.clone();
+        }
+    }
+    let checkpoints: pipeline::Checkpoints = st
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !e.checkpoints.is_empty())
+        .map(|(i, e)| (i as u32, e.checkpoints.clone()))
+        .collect();
+    let texts = input::lines::fetch(&files, &wanted, &checkpoints);
     let settings = model::ReportSettings {
-        as_of,
-        inactive_days: inactive_days as i64,
-        grace_days: grace_days as i64,
-        zone,
-        verbose: cfg.verbose,
-        service_accounts,
-        geo: geo.clone(),
+        as_of: prep.as_of,
+        inactive_days: prep.inactive_days as i64,
+        grace_days: prep.grace_days as i64,
+        zone: prep.zone,
+        verbose: prep.verbose,
+        service_accounts: prep.service_accounts.clone(),
+        geo: prep.geo.clone(),
     };
-    let rep = model::build(
-        &agg,
+    let mut rep = model::build(
+        agg,
         &findings,
-        roster.as_ref(),
-        &inputs.files,
+        prep.roster.as_ref(),
+        &files,
         &skipped,
         &texts,
         &settings,
     );
-    let format = match a.format {
+    rep.input.this_run = this_run;
+    let format = match format {
         ReportFormat::Table => Format::Table,
         ReportFormat::Csv => Format::Csv,
         ReportFormat::Json => Format::Json,
         ReportFormat::Ndjson => Format::Ndjson,
         ReportFormat::Markdown => Format::Markdown,
     };
-    report::write(&rep, format, &mut out)?;
+    report::write(&rep, format, out)?;
     out.flush()?;
     if let Some(dir) = &a.tickets {
-        let template = match &a.ticket_template {
-            Some(p) => Some(
-                std::fs::read_to_string(p)
-                    .with_context(|| format!("--ticket-template {}", p.display()))?,
-            ),
-            None => None,
-        };
-        let n = report::tickets::write(&rep, dir, template.as_deref())?;
-        if !cfg.quiet {
+        let n = report::tickets::write(&rep, dir, prep.template.as_deref())?;
+        if !prep.quiet {
             eprintln!("authsweep: {n} tickets in {}", dir.display());
         }
     }
     if let Some(dir) = &a.review_sheets {
         let files = report::review::write(&rep, dir)?;
-        if !cfg.quiet {
+        if !prep.quiet {
             eprintln!(
                 "authsweep: {} review sheets in {}",
                 files.len(),
@@ -267,7 +501,7 @@ fn scan(a: ScanArgs) -> Result<u8> {
             );
         }
     }
-    report_skipped(&skipped, cfg.quiet);
+    report_skipped(&skipped, prep.quiet);
     // At risk: a finding of medium or above (low findings such as
     // stale_password are context, and would make every nightly run fail).
     let at_risk = rep.findings.iter().any(|f| f.severity != "low");
@@ -277,7 +511,7 @@ fn scan(a: ScanArgs) -> Result<u8> {
         .any(|x| matches!(x.status, "inactive" | "never") && x.action == "revoke");
     // The process ends next: freeing millions of small allocations one by
     // one would only add time the operating system saves at exit.
-    std::mem::forget(agg);
+    std::mem::forget(st);
     std::mem::forget(rep);
     if config::fails(a.fail_on, at_risk, inactive) {
         return Ok(exit::FINDINGS);
@@ -287,6 +521,73 @@ fn scan(a: ScanArgs) -> Result<u8> {
     } else {
         exit::INPUT
     })
+}
+
+fn report_cmd(a: ReportCmdArgs) -> Result<u8> {
+    let (file_cfg, _) = settings::load(a.report.config.as_deref())?;
+    let names = a.states.clone();
+    let st = merge_states(load_states(&names)?)?;
+    let zone = match &a.tz {
+        Some(z) => Zone::parse(z).ok_or_else(|| {
+            UsageError(format!(
+                "--tz {z:?}: not a time zone (an IANA name like Europe/Paris, or UTC)"
+            ))
+        })?,
+        None => Zone::parse(&st.recorded.zone).unwrap_or(Zone::Utc),
+    };
+    if a.threads == Some(0) {
+        return Err(UsageError("--threads 0: need at least one thread".into()).into());
+    }
+    let default_domain = st.recorded.default_domain.clone();
+    if a.default_domain.is_some() && a.default_domain != default_domain {
+        return Err(UsageError(format!(
+            "--default-domain {:?}: the states were read with {}; account names in them are \
+             already resolved with it",
+            a.default_domain.as_deref().unwrap_or(""),
+            default_domain
+                .as_deref()
+                .map_or("no default domain".to_string(), |d| format!(
+                    "--default-domain {d}"
+                ))
+        ))
+        .into());
+    }
+    let prep = prepare(
+        &a.report,
+        file_cfg,
+        zone,
+        default_domain.as_deref(),
+        a.verbose,
+        a.quiet,
+    )?;
+    let mut out = open_output(&a.report.output)?;
+    let pool = pool(a.threads)?;
+    finish(
+        &prep,
+        &a.report,
+        a.report.format,
+        &mut out,
+        st,
+        &[],
+        Vec::new(),
+        None,
+        &pool,
+    )
+}
+
+fn merge_cmd(a: MergeArgs) -> Result<u8> {
+    let st = merge_states(load_states(&a.states)?)?;
+    save_state(&st, &a.output).with_context(|| format!("-o {}", a.output))?;
+    if !a.quiet && a.output != "-" {
+        let (files, bytes, lines) = st.totals();
+        eprintln!(
+            "authsweep: {} states merged into {}: {files} files, {bytes} bytes, {lines} lines, {} accounts",
+            a.states.len(),
+            a.output,
+            st.agg.accounts.len()
+        );
+    }
+    Ok(exit::OK)
 }
 
 fn events(a: EventsArgs) -> Result<u8> {

@@ -22,6 +22,11 @@ pub enum Command {
     Scan(ScanArgs),
     /// Print normalized authentication events (NDJSON or CSV).
     Events(EventsArgs),
+    /// Report from saved states (`--state`, `--save-state`), merged,
+    /// without reading logs again.
+    Report(ReportCmdArgs),
+    /// Combine saved states (shards of an archive, several hosts) into one.
+    Merge(MergeArgs),
     /// List the log families understood, with an example line of each.
     Formats,
     /// Configuration file (`authsweep.toml`).
@@ -142,6 +147,22 @@ pub struct ScanArgs {
     /// Input.
     #[command(flatten)]
     pub input: InputArgs,
+    /// Report.
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// Incremental run: load the state in FILE if it exists, read only what
+    /// was not read before, save the state back.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Write the state of this run to FILE (for `merge` and `report`); `-`
+    /// writes it to stdout (the report is then written only with -o).
+    #[arg(long, value_name = "FILE")]
+    pub save_state: Option<String>,
+}
+
+/// The flags that shape a report (of `scan` and `report`).
+#[derive(Debug, ClapArgs)]
+pub struct ReportArgs {
     /// Issued accounts: CSV with a header (`account`, optional `name`,
     /// `unit`, `aliases`, `created`, `disabled`, `password_changed`,
     /// `service`) or one account per line.
@@ -196,6 +217,48 @@ pub struct ScanArgs {
     /// Exit 1 when the report has such findings (for cron).
     #[arg(long, value_enum, default_value_t = FailOn::Never)]
     pub fail_on: FailOn,
+}
+
+/// `authsweep report`.
+#[derive(Debug, ClapArgs)]
+pub struct ReportCmdArgs {
+    /// Saved states (`-`: stdin, one or more states back to back).
+    #[arg(value_name = "STATE", required = true)]
+    pub states: Vec<String>,
+    /// Report.
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// Zone for printed times and roster dates (default: the zone the
+    /// states were read with).
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+    /// The states' default domain (they record it; given here, it must be
+    /// the same).
+    #[arg(long, value_name = "DOMAIN")]
+    pub default_domain: Option<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Quieter: no notes on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// More detail (samples of unrecognized authentication lines).
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// `authsweep merge`.
+#[derive(Debug, ClapArgs)]
+pub struct MergeArgs {
+    /// Saved states (`-`: stdin, one or more states back to back).
+    #[arg(value_name = "STATE", required = true)]
+    pub states: Vec<String>,
+    /// Where the merged state goes (`-`: stdout).
+    #[arg(short, long, value_name = "STATE", required = true)]
+    pub output: String,
+    /// Quieter: no notes on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// `authsweep events`.

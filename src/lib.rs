@@ -23,3 +23,4 @@ pub mod progress;
 pub mod report;
 pub mod roster;
 pub mod settings;
+pub mod state;

@@ -175,7 +175,8 @@ fn skip(skipped: &Mutex<Vec<Skipped>>, file: &InputFile, why: String) {
 /// Read a sign-in export whole and hand its records to `sink`, with the
 /// same coverage counts as the line path (per file; per source, one
 /// "line" per record). A file that cannot be read, or whose CSV header
-/// lacks required columns, goes to `skipped` with the reason.
+/// lacks required columns, goes to `skipped` with the reason. Returns the
+/// bytes and lines read.
 fn run_export<S: Sink, P: Fn(u64) + Sync>(
     file: &InputFile,
     shape: m365::Shape,
@@ -184,14 +185,20 @@ fn run_export<S: Sink, P: Fn(u64) + Sync>(
     sink: &mut S,
     on_disk: &P,
     skipped: &Mutex<Vec<Skipped>>,
-) {
+) -> Option<(u64, u64)> {
     let data = match input::read_whole(file, on_disk) {
         Ok((data, _)) => data,
-        Err(e) => return skip(skipped, file, input::discover::describe(&e)),
+        Err(e) => {
+            skip(skipped, file, input::discover::describe(&e));
+            return None;
+        }
     };
     let ex = match m365::read(&data, shape) {
         Ok(ex) => ex,
-        Err(e) => return skip(skipped, file, e.0),
+        Err(e) => {
+            skip(skipped, file, e.0);
+            return None;
+        }
     };
     let mut counts = Counts {
         bytes: data.len() as u64,
@@ -245,6 +252,7 @@ fn run_export<S: Sink, P: Fn(u64) + Sync>(
     if let Some(e) = ex.error {
         skip(skipped, file, e);
     }
+    Some((counts.bytes, counts.lines))
 }
 
 /// The scan sink: events go into the aggregate.
@@ -295,6 +303,10 @@ fn note_file(file: &InputFile, info: &FileInfo, skipped: &Mutex<Vec<Skipped>>) {
     }
 }
 
+/// Per file id, what reading it found (see [`input::FileInfo`]): where an
+/// incremental run resumes, and the block checkpoints for evidence.
+pub type Infos = std::collections::BTreeMap<u32, FileInfo>;
+
 /// Per file id, the `(first line, byte offset)` of each block of a mapped
 /// file (see [`input::FileInfo::checkpoints`]).
 pub type Checkpoints = std::collections::BTreeMap<u32, Vec<(u64, u64)>>;
@@ -306,17 +318,38 @@ pub fn scan_files(
     settings: &ReadSettings,
     progress: &ProgressBar,
     skipped: &Mutex<Vec<Skipped>>,
-    checkpoints: &Mutex<Checkpoints>,
+    infos: &Mutex<Infos>,
 ) -> Aggregate {
     let pool: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
     files.par_iter().for_each(|file| {
         if let Some(shape) = export_shape(file) {
+            if file.resume.offset > 0 {
+                return skip(
+                    skipped,
+                    file,
+                    format!(
+                        "a sign-in export that changed since {} bytes of it were read: not read \
+                         again (its records would count twice); scan it into a new state",
+                        file.resume.offset
+                    ),
+                );
+            }
             let mut w = take_worker(&pool, settings);
             let Worker { agg, folder } = &mut w;
             let on_disk = |n: u64| progress.inc(n);
-            run_export(file, shape, agg, folder, &mut FoldSink, &on_disk, skipped);
+            let read = run_export(file, shape, agg, folder, &mut FoldSink, &on_disk, skipped);
             if let Ok(mut p) = pool.lock() {
                 p.push(w);
+            }
+            if let (Some((bytes, lines)), Ok(mut c)) = (read, infos.lock()) {
+                c.insert(
+                    file.id,
+                    FileInfo {
+                        bytes,
+                        lines,
+                        ..FileInfo::default()
+                    },
+                );
             }
             return;
         }
@@ -330,12 +363,10 @@ pub fn scan_files(
         };
         let on_disk = |n: u64| progress.inc(n);
         match input::read_file(file, &settings.read, &handle, &on_disk) {
-            Ok(mut info) => {
+            Ok(info) => {
                 note_file(file, &info, skipped);
-                if !info.checkpoints.is_empty() {
-                    if let Ok(mut c) = checkpoints.lock() {
-                        c.insert(file.id, std::mem::take(&mut info.checkpoints));
-                    }
+                if let Ok(mut c) = infos.lock() {
+                    c.insert(file.id, info);
                 }
             }
             Err(e) => {

@@ -64,6 +64,17 @@ impl<T: Ord + Copy, const N: usize> CapSet<T, N> {
     pub fn contains(&self, v: &T) -> bool {
         self.items.binary_search(v).is_ok()
     }
+
+    /// Replace every value `v` by `f(v)` (values that become equal count
+    /// once).
+    pub fn map_in_place(&mut self, f: impl Fn(T) -> T) {
+        let old = std::mem::take(&mut self.items);
+        let saturated = self.saturated;
+        for v in old {
+            self.insert(f(v));
+        }
+        self.saturated |= saturated;
+    }
 }
 
 /// A distinct count that stops growing at `N` values: a hash set, so adding
@@ -71,6 +82,7 @@ impl<T: Ord + Copy, const N: usize> CapSet<T, N> {
 /// is `min(N, true count)` whatever the order of inserts and merges.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DistinctCount<T: std::hash::Hash + Eq + Copy, const N: usize> {
+    #[serde(serialize_with = "sorted_set", bound(serialize = "T: Serialize + Ord"))]
     items: rustc_hash::FxHashSet<T>,
     saturated: bool,
 }
@@ -108,6 +120,26 @@ impl<T: std::hash::Hash + Eq + Copy, const N: usize> DistinctCount<T, N> {
     pub fn is_saturated(&self) -> bool {
         self.saturated
     }
+}
+
+/// A hash set written in sorted order, so equal sets give equal bytes.
+fn sorted_set<T: Serialize + Ord, S: serde::Serializer>(
+    set: &rustc_hash::FxHashSet<T>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    let mut v: Vec<&T> = set.iter().collect();
+    v.sort_unstable();
+    s.collect_seq(v)
+}
+
+/// A hash map written in key order, so equal maps give equal bytes.
+pub fn sorted_map<K: Serialize + Ord, V: Serialize, S: serde::Serializer>(
+    map: &rustc_hash::FxHashMap<K, V>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    let mut v: Vec<(&K, &V)> = map.iter().collect();
+    v.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    s.collect_map(v)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 //! line) and `detect` answers them after the merge.
 
 pub mod cap;
+mod remap;
 pub mod series;
 
 use crate::account::{account_id, AccountId, Normalizer};
@@ -400,8 +401,10 @@ impl Counts {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Aggregate {
     /// Per account.
+    #[serde(serialize_with = "cap::sorted_map")]
     pub accounts: FxHashMap<AccountId, AccountAgg>,
     /// Per address.
+    #[serde(serialize_with = "cap::sorted_map")]
     pub ips: FxHashMap<IpKey, IpAgg>,
     /// Per file id.
     pub files: BTreeMap<u32, Counts>,
@@ -488,13 +491,14 @@ impl Aggregate {
 /// Alias id → (account id, account key).
 pub type AliasMap = FxHashMap<AccountId, (AccountId, Box<[u8]>)>;
 
-/// Settings the fold needs: account normalization and the roster's aliases.
+/// Settings the fold needs: account normalization, the time window and the
+/// networks that are not clients. (Roster aliases are applied after the
+/// merge, [`Aggregate::apply_aliases`], so a saved state does not depend on
+/// the roster of the day it was made.)
 #[derive(Clone, Debug, Default)]
 pub struct FoldSettings {
     /// `--default-domain`.
     pub default_domain: Option<String>,
-    /// Alias key id → (account id, account key).
-    pub aliases: Arc<AliasMap>,
     /// `--since` (UTC seconds).
     pub since: Option<i64>,
     /// `--until` (UTC seconds).
@@ -541,14 +545,10 @@ impl Folder {
         self.settings.since.is_none_or(|s| ts >= s) && self.settings.until.is_none_or(|u| ts <= u)
     }
 
-    /// The account (id and key) a user name stands for, after aliases.
+    /// The account (id and key) a user name stands for (before aliases).
     pub fn account<'s>(&'s mut self, user: &[u8]) -> Option<(AccountId, &'s [u8])> {
         let key = self.norm.key(user)?;
-        let id = account_id(key);
-        if let Some((target, name)) = self.settings.aliases.get(&id) {
-            return Some((*target, name));
-        }
-        Some((id, key))
+        Some((account_id(key), key))
     }
 
     /// Add one event.

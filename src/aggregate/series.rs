@@ -117,6 +117,11 @@ impl<V> Series<V> {
         self.items[lo..hi.max(lo)].iter()
     }
 
+    /// The buckets' values, to change in place (not their keys).
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
+        self.items.iter_mut().map(|(_, v)| v)
+    }
+
     /// Release spare capacity.
     pub fn shrink(&mut self) {
         self.items.shrink_to_fit();

@@ -17,6 +17,18 @@ pub struct InputFile {
     pub size: u64,
     /// Read from standard input (spooled to a temporary file).
     pub is_stdin: bool,
+    /// Where to start reading (an incremental run resumes a file that
+    /// grew); zero for a whole read.
+    pub resume: Resume,
+}
+
+/// The part of a file's text read before: reading starts after it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Resume {
+    /// Bytes of (decompressed) text already read: whole lines.
+    pub offset: u64,
+    /// Lines in them: the first line read is `lines + 1`.
+    pub lines: u64,
 }
 
 /// An input that could not be read, and why.
@@ -107,6 +119,7 @@ pub fn discover(
             path,
             size,
             is_stdin,
+            resume: Resume::default(),
         })
         .collect();
     (files, skipped)

@@ -10,7 +10,7 @@ pub mod discover;
 pub mod lines;
 mod sigbus;
 
-pub use discover::{discover, InputFile, Skipped};
+pub use discover::{discover, InputFile, Resume, Skipped};
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -72,6 +72,11 @@ pub struct ReadOptions {
     pub in_flight: usize,
     /// The run's clock (UTC seconds): the anchor for stdin.
     pub now: i64,
+    /// Leave a last line without newline unread in a file still being
+    /// written (the writer may be in the middle of it), for an incremental
+    /// run to read whole next time. Files not written for a while are read
+    /// to their end.
+    pub hold_partial: bool,
 }
 
 impl Default for ReadOptions {
@@ -81,6 +86,7 @@ impl Default for ReadOptions {
             mmap: true,
             in_flight: 8,
             now: 0,
+            hold_partial: false,
         }
     }
 }
@@ -116,6 +122,21 @@ pub struct FileInfo {
     /// evidence lines can be read back by seeking instead of re-reading the
     /// file from its start.
     pub checkpoints: Vec<(u64, u64)>,
+    /// Bytes of a last line without its newline in a file still being
+    /// written, left unread ([`ReadOptions::hold_partial`]): the next
+    /// incremental run reads that line whole.
+    pub held: u64,
+}
+
+impl FileInfo {
+    /// Where the next incremental read of this file starts: after what was
+    /// read.
+    pub fn resume_after(&self, before: Resume) -> Resume {
+        Resume {
+            offset: before.offset + self.bytes,
+            lines: before.lines + self.lines,
+        }
+    }
 }
 
 /// Lines longer than this are skipped when streaming (no log line of an
@@ -195,20 +216,38 @@ where
             use std::os::fd::AsRawFd;
             if let Some(guard) = sigbus::register(f.as_raw_fd(), map.as_ptr(), map.len()) {
                 let _ = map.advise(memmap2::Advice::Sequential);
-                let info = read_mapped(&map, &f, &guard, opts, info, handle, on_disk);
+                let info = read_mapped(&map, &f, &guard, file.resume, opts, info, handle, on_disk);
                 drop(guard);
                 return Ok(info);
             }
         }
     }
     drop(f);
-    let raw = File::open(path)?;
+    let mut raw = File::open(path)?;
+    let resume = file.resume;
+    if compression == Compression::Plain && resume.offset > 0 {
+        use std::io::{Seek, SeekFrom};
+        raw.seek(SeekFrom::Start(resume.offset))?;
+    }
     let counted = CountingReader {
         inner: raw,
         report: on_disk,
     };
-    let reader = decoder(counted, compression)?;
-    Ok(read_stream(reader, opts, info, handle))
+    let mut reader = decoder(counted, compression)?;
+    if compression != Compression::Plain && resume.offset > 0 {
+        // The text read before is decompressed again, not parsed.
+        let skipped = io::copy(&mut (&mut reader).take(resume.offset), &mut io::sink())?;
+        if skipped < resume.offset {
+            info.error = Some(format!(
+                "its text is {skipped} bytes, shorter than the {} bytes read from it before; \
+                 nothing new was read",
+                resume.offset
+            ));
+            return Ok(info);
+        }
+    }
+    let hold = opts.hold_partial && !age_ok && compression == Compression::Plain;
+    Ok(read_stream(reader, opts, resume, hold, info, handle))
 }
 
 /// The decompressed text of `raw`.
@@ -315,10 +354,12 @@ pub fn count_lines(data: &[u8]) -> u64 {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn read_mapped<H, P>(
     mmap: &memmap2::Mmap,
     file: &File,
     guard: &sigbus::Guard,
+    resume: Resume,
     opts: &ReadOptions,
     mut info: FileInfo,
     handle: &H,
@@ -333,8 +374,9 @@ where
     let busy = AtomicUsize::new(0);
     let snapshot = info.clone();
     let info_ref = &snapshot;
-    let mut start = 0usize;
-    let mut line = 1u64;
+    let first = (resume.offset as usize).min(map.len());
+    let mut start = first;
+    let mut line = resume.lines + 1;
     let mut seq = 0u64;
     let mut checkpoints: Vec<(u64, u64)> = Vec::new();
     let mut shrank = None;
@@ -396,8 +438,8 @@ where
             }
         }
     });
-    info.bytes = start as u64;
-    info.lines = line - 1;
+    info.bytes = (start - first) as u64;
+    info.lines = line - 1 - resume.lines;
     info.checkpoints = checkpoints;
     if let Some(now) = shrank {
         info.error = Some(format!(
@@ -413,6 +455,8 @@ where
 fn read_stream<H>(
     mut reader: Box<dyn Read + Send + '_>,
     opts: &ReadOptions,
+    resume: Resume,
+    hold: bool,
     mut info: FileInfo,
     handle: &H,
 ) -> FileInfo
@@ -422,7 +466,8 @@ where
     let bs = opts.block_size.max(1);
     let pool: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
     let busy = AtomicUsize::new(0);
-    let mut line = 1u64;
+    let mut line = resume.lines + 1;
+    let mut held = 0u64;
     let mut seq = 0u64;
     let mut carry: Vec<u8> = Vec::new();
     let mut discarding = false;
@@ -521,6 +566,12 @@ where
                 line += 1;
                 discarding = false;
             }
+            if eof && hold && n > 0 && buf[n - 1] != b'\n' {
+                // The writer may be in the middle of this line.
+                let start = memchr::memrchr(b'\n', &buf[..n]).map_or(0, |i| i + 1);
+                held = (n - start) as u64;
+                n = start;
+            }
             if n == 0 {
                 pool.lock().map(|mut p| p.push(buf)).ok();
                 continue;
@@ -558,8 +609,9 @@ where
             }
         }
     });
-    info.bytes = total;
-    info.lines = line - 1;
+    info.bytes = total - held;
+    info.lines = line - 1 - resume.lines;
+    info.held = held;
     info.long_lines = long_lines;
     info.error = error;
     info
@@ -590,6 +642,7 @@ mod tests {
             path: path.clone(),
             size: 0,
             is_stdin: false,
+            resume: Resume::default(),
         };
         let opts = ReadOptions {
             block_size: 1 << 20,
@@ -638,6 +691,8 @@ mod tests {
         let info = read_stream(
             Box::new(std::io::Cursor::new(data)),
             &opts,
+            Resume::default(),
+            false,
             FileInfo::default(),
             &handle,
         );

@@ -30,6 +30,14 @@ impl Zone {
         name.parse::<chrono_tz::Tz>().ok().map(Zone::Named)
     }
 
+    /// The zone's name (`UTC` or the IANA name), as [`Zone::parse`] reads it.
+    pub fn name(self) -> String {
+        match self {
+            Zone::Utc => "UTC".to_string(),
+            Zone::Named(tz) => tz.name().to_string(),
+        }
+    }
+
     /// The machine's local zone (falls back to UTC when it cannot be told).
     pub fn local() -> Zone {
         iana_time_zone::get_timezone()

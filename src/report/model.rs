@@ -84,6 +84,23 @@ pub struct InputSummary {
     pub per_file: Vec<FileOut>,
     /// Per source (software).
     pub per_source: BTreeMap<String, SourceOut>,
+    /// What this run read, when it went on from a saved state (`--state`);
+    /// the other counts cover everything the state holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub this_run: Option<RunOut>,
+}
+
+/// What one incremental run read.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RunOut {
+    /// Files with something new (read from where the last run stopped).
+    pub files: usize,
+    /// Bytes read (decompressed).
+    pub bytes: u64,
+    /// Lines read.
+    pub lines: u64,
+    /// Events.
+    pub events: u64,
 }
 
 /// Coverage of one file.
@@ -476,6 +493,7 @@ pub fn build(
             )
         })
         .collect();
+    per_file.sort_by(|a, b| a.file.cmp(&b.file));
     let mut skipped = skipped.to_vec();
     skipped.sort_by(|a, b| a.file.cmp(&b.file).then(a.why.cmp(&b.why)));
 
@@ -498,6 +516,7 @@ pub fn build(
             skipped,
             per_file,
             per_source,
+            this_run: None,
         },
         accounts,
         findings: fouts,

@@ -1,0 +1,127 @@
+//! Changes to a whole aggregate after the merge: new file ids (states from
+//! several runs or shards share one file table) and roster aliases.
+
+use super::{Aggregate, AliasMap, Ref};
+use crate::account::AccountId;
+
+impl Ref {
+    /// This ref with its file id mapped through `map` (old id → new id).
+    /// "No line" refs (line 0) and the identity sentinels of empty buckets
+    /// (file ids past the table) stay as they are.
+    fn remapped(self, map: &[u32]) -> Ref {
+        if self.line() == 0 {
+            return self;
+        }
+        match map.get(self.file() as usize) {
+            Some(&f) => Ref::new(self.ts, f, self.line()),
+            None => self,
+        }
+    }
+}
+
+impl Aggregate {
+    /// Give every file a new id: `map[old] = new`. When `map` keeps the
+    /// order of the ids it changes no comparison between refs, so the
+    /// result is what reading the files under the new ids would have given.
+    pub fn remap_files(&mut self, map: &[u32]) {
+        if map.iter().enumerate().all(|(i, &n)| i as u32 == n) {
+            return;
+        }
+        let m = |r: &mut Ref| *r = r.remapped(map);
+        let mo = |r: &mut Option<Ref>| {
+            if let Some(r) = r {
+                *r = r.remapped(map);
+            }
+        };
+        for a in self.accounts.values_mut() {
+            mo(&mut a.first_seen);
+            mo(&mut a.last_attempt);
+            mo(&mut a.first_login);
+            mo(&mut a.password_changed);
+            if let Some(l) = &mut a.last_login {
+                m(&mut l.at);
+            }
+            if let Some((r, _)) = &mut a.cleartext_first {
+                m(r);
+            }
+            if let Some((r, _)) = &mut a.cleartext_last {
+                m(r);
+            }
+            for f in &mut a.forwards {
+                m(&mut f.at);
+            }
+            a.forwards.sort();
+            for d in a.addrs.values_mut() {
+                for s in d.iter_mut() {
+                    m(&mut s.first);
+                    m(&mut s.last);
+                }
+            }
+            for b in a.fails.values_mut() {
+                m(&mut b.first);
+                m(&mut b.last);
+            }
+            for b in a.succ.values_mut() {
+                m(&mut b.first.0);
+                m(&mut b.last.0);
+            }
+            for b in a.submits.values_mut() {
+                m(&mut b.first);
+                m(&mut b.last);
+            }
+        }
+        for i in self.ips.values_mut() {
+            for b in i.fails.values_mut() {
+                m(&mut b.first);
+                m(&mut b.last);
+            }
+        }
+        let files = std::mem::take(&mut self.files);
+        for (id, mut c) in files {
+            c.samples.map_in_place(|r| r.remapped(map));
+            let id = map.get(id as usize).copied().unwrap_or(id);
+            self.files.entry(id).or_default().merge(&c);
+        }
+        for c in self.sources.values_mut() {
+            c.samples.map_in_place(|r| r.remapped(map));
+        }
+    }
+
+    /// Fold the data of each alias into its account (roster `aliases`):
+    /// `bob.smith@` and `bsmith@` become one account. Done after the merge,
+    /// so that states and shards do not depend on the roster they were
+    /// read with.
+    pub fn apply_aliases(&mut self, aliases: &AliasMap) {
+        if aliases.is_empty() || !aliases.keys().any(|id| self.accounts.contains_key(id)) {
+            return;
+        }
+        let mut ids: Vec<AccountId> = aliases
+            .keys()
+            .filter(|id| self.accounts.contains_key(id))
+            .copied()
+            .collect();
+        ids.sort_unstable();
+        for id in ids {
+            let (target, name) = &aliases[&id];
+            let Some(data) = self.accounts.remove(&id) else {
+                continue;
+            };
+            let t = self.accounts.entry(*target).or_default();
+            if t.name.is_empty() {
+                t.name = name.clone();
+            }
+            t.merge(&data);
+        }
+        let to = |id: AccountId| aliases.get(&id).map_or(id, |(t, _)| *t);
+        for i in self.ips.values_mut() {
+            for b in i.fails.values_mut() {
+                if b.accounts.iter().any(|id| aliases.contains_key(id)) {
+                    b.accounts.map_in_place(to);
+                }
+                if b.unknown.iter().any(|id| aliases.contains_key(id)) {
+                    b.unknown.map_in_place(to);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! The state file format.
+//!
+//! ```text
+//! magic     16 bytes  \x89 "authsweep-st" \r \n \x1a
+//! version   u32 LE    FORMAT_VERSION
+//! sections  each: tag u8, length u64 LE, xxh3-64 of the payload u64 LE, payload
+//!           tag 1: meta (settings, file table), tag 2: aggregate, tag 0: end (empty)
+//! ```
+//! Payloads are postcard, compressed with zstd. A state is self-delimiting,
+//! so several can follow each other on one stream (`merge -`). The magic's
+//! high byte and line ends catch a file mangled as text; the checksums catch
+//! damage; the version refuses states of another layout instead of
+//! misreading them.
+
+use super::{FileEntry, Recorded, State};
+use crate::aggregate::Aggregate;
+use serde::{Deserialize, Serialize};
+use std::io::{self, Read, Write};
+use std::path::Path;
+use xxhash_rust::xxh3::xxh3_64;
+
+const MAGIC: &[u8; 16] = b"\x89authsweep-st\r\n\x1a";
+
+/// Version of the layout; bumped whenever any stored type changes.
+pub const FORMAT_VERSION: u32 = 1;
+
+const TAG_END: u8 = 0;
+const TAG_META: u8 = 1;
+const TAG_AGG: u8 = 2;
+
+/// Why a state could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    /// Not a state file at all.
+    #[error("{0}: not an authsweep state file")]
+    NotAState(String),
+    /// Written by another layout.
+    #[error(
+        "{name}: a state of format version {found}; this authsweep ({ours}) reads version {want}: \
+         scan the logs again into a new state"
+    )]
+    Version {
+        /// The state.
+        name: String,
+        /// Its version.
+        found: u32,
+        /// The version read here.
+        want: u32,
+        /// This program's version.
+        ours: &'static str,
+    },
+    /// Cut short.
+    #[error("{0}: truncated ({1}); the state is incomplete and was not used")]
+    Truncated(String, String),
+    /// Damaged.
+    #[error("{0}: damaged ({1}); the state was not used")]
+    Corrupt(String, String),
+    /// States that cannot be combined.
+    #[error("{0}")]
+    Mismatch(String),
+    /// Reading or writing failed.
+    #[error("{0}: {1}")]
+    Io(String, io::Error),
+}
+
+#[derive(Serialize, Deserialize)]
+struct Meta {
+    made_by: String,
+    recorded: Recorded,
+    files: Vec<FileEntry>,
+}
+
+#[derive(Serialize)]
+struct MetaOut<'a> {
+    made_by: &'a str,
+    recorded: &'a Recorded,
+    files: &'a [FileEntry],
+}
+
+fn section<W: Write, T: Serialize + ?Sized>(w: &mut W, tag: u8, value: &T) -> io::Result<()> {
+    let raw = postcard::to_stdvec(value).map_err(io::Error::other)?;
+    let packed = zstd::bulk::compress(&raw, 3)?;
+    drop(raw);
+    w.write_all(&[tag])?;
+    w.write_all(&(packed.len() as u64).to_le_bytes())?;
+    w.write_all(&xxh3_64(&packed).to_le_bytes())?;
+    w.write_all(&packed)
+}
+
+/// Write `state` to `w`.
+pub fn write_to<W: Write>(state: &State, w: &mut W) -> io::Result<()> {
+    w.write_all(MAGIC)?;
+    w.write_all(&FORMAT_VERSION.to_le_bytes())?;
+    let made_by = format!("authsweep {}", env!("CARGO_PKG_VERSION"));
+    section(
+        w,
+        TAG_META,
+        &MetaOut {
+            made_by: &made_by,
+            recorded: &state.recorded,
+            files: &state.files,
+        },
+    )?;
+    section(w, TAG_AGG, &state.agg)?;
+    w.write_all(&[TAG_END])?;
+    w.write_all(&0u64.to_le_bytes())?;
+    w.write_all(&xxh3_64(&[]).to_le_bytes())?;
+    w.flush()
+}
+
+/// Write `state` to `path` atomically: a temporary file in the same
+/// directory, flushed to disk, then renamed over the old one. A failure
+/// leaves the old state as it was.
+pub fn write_atomic(state: &State, path: &Path) -> Result<(), StateError> {
+    let name = path.display().to_string();
+    let io = |e: io::Error| StateError::Io(name.clone(), e);
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".authsweep-state-")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    {
+        let mut w = io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+        write_to(state, &mut w).map_err(io)?;
+    }
+    // A state replaced keeps its permissions; a new one is private to its
+    // owner (it names accounts and addresses).
+    if let Ok(m) = std::fs::metadata(path) {
+        let _ = tmp.as_file().set_permissions(m.permissions());
+    }
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Read exactly `buf.len()` bytes; `Ok(false)` at a clean end of stream
+/// before the first byte.
+fn fill<R: Read>(r: &mut R, buf: &mut [u8], name: &str, what: &str) -> Result<bool, StateError> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) if n == 0 => return Ok(false),
+            Ok(0) => {
+                return Err(StateError::Truncated(
+                    name.into(),
+                    format!("it ends inside the {what}"),
+                ))
+            }
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(StateError::Io(name.into(), e)),
+        }
+    }
+    Ok(true)
+}
+
+fn need<R: Read>(r: &mut R, buf: &mut [u8], name: &str, what: &str) -> Result<(), StateError> {
+    if fill(r, buf, name, what)? {
+        Ok(())
+    } else {
+        Err(StateError::Truncated(
+            name.into(),
+            format!("it ends before the {what}"),
+        ))
+    }
+}
+
+/// The largest section accepted (a guard against a damaged length asking
+/// for all memory).
+const MAX_SECTION: u64 = 1 << 40;
+
+fn read_section<R: Read>(r: &mut R, name: &str) -> Result<(u8, Vec<u8>), StateError> {
+    let mut h = [0u8; 17];
+    need(r, &mut h, name, "section header")?;
+    let tag = h[0];
+    let len = u64::from_le_bytes(h[1..9].try_into().expect("8 bytes"));
+    let sum = u64::from_le_bytes(h[9..17].try_into().expect("8 bytes"));
+    if len > MAX_SECTION {
+        return Err(StateError::Corrupt(
+            name.into(),
+            format!("a section claims {len} bytes"),
+        ));
+    }
+    let mut packed = Vec::new();
+    let got = r
+        .take(len)
+        .read_to_end(&mut packed)
+        .map_err(|e| StateError::Io(name.into(), e))?;
+    if (got as u64) < len {
+        return Err(StateError::Truncated(
+            name.into(),
+            format!("a section of {len} bytes has only {got}"),
+        ));
+    }
+    if xxh3_64(&packed) != sum {
+        return Err(StateError::Corrupt(
+            name.into(),
+            "a section's checksum does not match".into(),
+        ));
+    }
+    if len == 0 {
+        return Ok((tag, Vec::new()));
+    }
+    let raw = zstd::stream::decode_all(&packed[..])
+        .map_err(|e| StateError::Corrupt(name.into(), format!("cannot decompress: {e}")))?;
+    Ok((tag, raw))
+}
+
+/// Read one state from `r`; `Ok(None)` at a clean end of stream (no state
+/// follows).
+pub fn read_one<R: Read>(r: &mut R, name: &str) -> Result<Option<State>, StateError> {
+    let mut magic = [0u8; 16];
+    if !fill(r, &mut magic, name, "header")? {
+        return Ok(None);
+    }
+    if &magic != MAGIC {
+        return Err(StateError::NotAState(name.into()));
+    }
+    let mut v = [0u8; 4];
+    need(r, &mut v, name, "version")?;
+    let version = u32::from_le_bytes(v);
+    if version != FORMAT_VERSION {
+        return Err(StateError::Version {
+            name: name.into(),
+            found: version,
+            want: FORMAT_VERSION,
+            ours: env!("CARGO_PKG_VERSION"),
+        });
+    }
+    let bad = |what: &str, e: postcard::Error| {
+        StateError::Corrupt(name.into(), format!("the {what} cannot be decoded: {e}"))
+    };
+    let (tag, raw) = read_section(r, name)?;
+    if tag != TAG_META {
+        return Err(StateError::Corrupt(
+            name.into(),
+            format!("section {tag} where the file table belongs"),
+        ));
+    }
+    let meta: Meta = postcard::from_bytes(&raw).map_err(|e| bad("file table", e))?;
+    let (tag, raw) = read_section(r, name)?;
+    if tag != TAG_AGG {
+        return Err(StateError::Corrupt(
+            name.into(),
+            format!("section {tag} where the aggregate belongs"),
+        ));
+    }
+    let agg: Aggregate = postcard::from_bytes(&raw).map_err(|e| bad("aggregate", e))?;
+    drop(raw);
+    let (tag, _) = read_section(r, name)?;
+    if tag != TAG_END {
+        return Err(StateError::Corrupt(
+            name.into(),
+            format!("section {tag} where the end belongs"),
+        ));
+    }
+    let _ = meta.made_by;
+    Ok(Some(State {
+        recorded: meta.recorded,
+        files: meta.files,
+        agg,
+    }))
+}
+
+/// Every state on `r` (one or more, back to back).
+pub fn read_all<R: Read>(r: &mut R, name: &str) -> Result<Vec<State>, StateError> {
+    let mut out = Vec::new();
+    while let Some(s) = read_one(r, name)? {
+        out.push(s);
+    }
+    if out.is_empty() {
+        return Err(StateError::Truncated(name.into(), "it is empty".into()));
+    }
+    Ok(out)
+}
+
+/// The state at `path`; `Ok(None)` when there is no such file.
+pub fn read_path(path: &Path) -> Result<Option<Vec<State>>, StateError> {
+    let name = path.display().to_string();
+    let f = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(StateError::Io(name, e)),
+    };
+    let mut r = io::BufReader::with_capacity(1 << 20, f);
+    read_all(&mut r, &name).map(Some)
+}
