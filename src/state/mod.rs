@@ -180,10 +180,10 @@ impl State {
         files::record_read(&mut self.files, &plan, &infos);
         let mut out = RunRead {
             files: plan.files.into_iter().map(|p| p.file).collect(),
-            read: to_read.len(),
             ..RunRead::default()
         };
         for c in run.files.values() {
+            out.read += usize::from(c.bytes > 0);
             out.bytes += c.bytes;
             out.lines += c.lines;
             out.events += c.events;
@@ -207,7 +207,9 @@ impl State {
 pub struct RunRead {
     /// Every file found, with its id in the state (and where it is now).
     pub files: Vec<InputFile>,
-    /// Files with something new, read.
+    /// Files with something new, read. (A file renamed and compressed
+    /// since is decompressed to find out whether it has more lines; when it
+    /// has none, it does not count here.)
     pub read: usize,
     /// Bytes read (decompressed).
     pub bytes: u64,
