@@ -322,12 +322,6 @@ fn scan(a: ScanArgs) -> Result<u8> {
         cfg.verbose,
         cfg.quiet,
     )?;
-    if a.save_state.as_deref() == Some("-") && a.input.paths.iter().any(|p| p == "-") {
-        return Err(UsageError(
-            "--save-state - and a - path both want stdin/stdout: name a file for one".into(),
-        )
-        .into());
-    }
     // With the state on stdout, the report goes only where -o says.
     let report_wanted = a.save_state.as_deref() != Some("-") || a.report.output.is_some();
     // A state must not keep half a line a writer was in the middle of.

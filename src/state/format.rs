@@ -79,7 +79,7 @@ struct MetaOut<'a> {
 
 fn section<W: Write, T: Serialize + ?Sized>(w: &mut W, tag: u8, value: &T) -> io::Result<()> {
     let raw = postcard::to_stdvec(value).map_err(io::Error::other)?;
-    let packed = zstd::bulk::compress(&raw, 3)?;
+    let packed = zstd::bulk::compress(&raw, 1)?;
     drop(raw);
     w.write_all(&[tag])?;
     w.write_all(&(packed.len() as u64).to_le_bytes())?;
