@@ -296,6 +296,37 @@ fn load_states(names: &[String]) -> Result<Vec<(String, state::State)>> {
     Ok(out)
 }
 
+/// A state being saved: its aggregate is written before the report (which
+/// applies roster aliases to it), its evidence texts after.
+enum Saving {
+    File(state::Pending),
+    Stdout(std::io::BufWriter<std::io::Stdout>),
+}
+
+impl Saving {
+    fn begin(st: &state::State, to: &str) -> Result<Saving> {
+        if to == "-" {
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
+            state::format::write_head(st, &mut w).context("writing the state to stdout")?;
+            return Ok(Saving::Stdout(w));
+        }
+        Ok(Saving::File(state::Pending::begin(
+            st,
+            std::path::Path::new(to),
+        )?))
+    }
+
+    fn finish(self, texts: &state::Texts) -> Result<()> {
+        match self {
+            Saving::File(p) => p.finish(texts)?,
+            Saving::Stdout(mut w) => {
+                state::format::write_tail(texts, &mut w).context("writing the state to stdout")?
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Write a state to FILE (atomically) or `-` (stdout).
 fn save_state(st: &state::State, to: &str) -> Result<()> {
     if to == "-" {
@@ -379,14 +410,18 @@ fn scan(a: ScanArgs) -> Result<u8> {
         lines: run.lines,
         events: run.events,
     });
+    let mut saving = Vec::new();
     if let Some(p) = &a.state {
-        state::write_atomic(&st, p).context("saving --state")?;
+        saving.push(Saving::begin(&st, &p.to_string_lossy()).context("saving --state")?);
     }
     if let Some(to) = &a.save_state {
-        save_state(&st, to).context("--save-state")?;
+        saving.push(Saving::begin(&st, to).context("--save-state")?);
     }
     let skipped = inputs.skipped.into_inner().unwrap_or_default();
     let Some(out) = out.as_mut() else {
+        for s in saving {
+            s.finish(&st.texts)?;
+        }
         report_skipped(&skipped, cfg.quiet);
         return Ok(if skipped.is_empty() {
             exit::OK
@@ -395,9 +430,13 @@ fn scan(a: ScanArgs) -> Result<u8> {
         });
     };
     let format = a.report.format;
-    finish(
+    let (code, texts) = finish(
         &prep, &a.report, format, out, st, &run.files, skipped, this_run, &pool,
-    )
+    )?;
+    for s in saving {
+        s.finish(&texts)?;
+    }
+    Ok(code)
 }
 
 /// Detect, read the evidence back, write the report and its side outputs;
@@ -413,7 +452,7 @@ fn finish(
     skipped: Vec<Skipped>,
     this_run: Option<model::RunOut>,
     pool: &rayon::ThreadPool,
-) -> Result<u8> {
+) -> Result<(u8, state::Texts)> {
     st.agg.apply_aliases(&prep.aliases);
     let agg = &st.agg;
     let thresholds = prep.file_cfg.thresholds();
@@ -450,7 +489,16 @@ fn finish(
         .filter(|(_, e)| !e.checkpoints.is_empty())
         .map(|(i, e)| (i as u32, e.checkpoints.clone()))
         .collect();
-    let texts = input::lines::fetch(&files, &wanted, &checkpoints);
+    let mut texts = input::lines::fetch(&files, &wanted, &checkpoints);
+    // Lines of files gone since (or no longer the same): the text the state
+    // kept from an earlier report.
+    for w in &wanted {
+        if !texts.contains_key(w) {
+            if let Some(t) = st.texts.remove(w) {
+                texts.insert(*w, t);
+            }
+        }
+    }
     let settings = model::ReportSettings {
         as_of: prep.as_of,
         inactive_days: prep.inactive_days as i64,
@@ -508,13 +556,14 @@ fn finish(
     std::mem::forget(st);
     std::mem::forget(rep);
     if config::fails(a.fail_on, at_risk, inactive) {
-        return Ok(exit::FINDINGS);
+        return Ok((exit::FINDINGS, texts));
     }
-    Ok(if skipped.is_empty() {
+    let code = if skipped.is_empty() {
         exit::OK
     } else {
         exit::INPUT
-    })
+    };
+    Ok((code, texts))
 }
 
 fn report_cmd(a: ReportCmdArgs) -> Result<u8> {
@@ -556,7 +605,7 @@ fn report_cmd(a: ReportCmdArgs) -> Result<u8> {
     )?;
     let mut out = open_output(&a.report.output)?;
     let pool = pool(a.threads)?;
-    finish(
+    let (code, _) = finish(
         &prep,
         &a.report,
         a.report.format,
@@ -566,7 +615,8 @@ fn report_cmd(a: ReportCmdArgs) -> Result<u8> {
         Vec::new(),
         None,
         &pool,
-    )
+    )?;
+    Ok(code)
 }
 
 fn merge_cmd(a: MergeArgs) -> Result<u8> {

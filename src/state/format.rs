@@ -4,7 +4,8 @@
 //! magic     16 bytes  \x89 "authsweep-st" \r \n \x1a
 //! version   u32 LE    FORMAT_VERSION
 //! sections  each: tag u8, length u64 LE, xxh3-64 of the payload u64 LE, payload
-//!           tag 1: meta (settings, file table), tag 2: aggregate, tag 0: end (empty)
+//!           tag 1: meta (settings, file table), tag 2: aggregate,
+//!           tag 3: evidence texts, tag 0: end (empty)
 //! ```
 //! Payloads are postcard, compressed with zstd. A state is self-delimiting,
 //! so several can follow each other on one stream (`merge -`). The magic's
@@ -12,7 +13,7 @@
 //! damage; the version refuses states of another layout instead of
 //! misreading them.
 
-use super::{FileEntry, Recorded, State};
+use super::{FileEntry, Recorded, State, Texts};
 use crate::aggregate::Aggregate;
 use serde::{Deserialize, Serialize};
 use std::io::{self, Read, Write};
@@ -27,6 +28,7 @@ pub const FORMAT_VERSION: u32 = 1;
 const TAG_END: u8 = 0;
 const TAG_META: u8 = 1;
 const TAG_AGG: u8 = 2;
+const TAG_TEXTS: u8 = 3;
 
 /// Why a state could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -87,8 +89,11 @@ fn section<W: Write, T: Serialize + ?Sized>(w: &mut W, tag: u8, value: &T) -> io
     w.write_all(&packed)
 }
 
-/// Write `state` to `w`.
-pub fn write_to<W: Write>(state: &State, w: &mut W) -> io::Result<()> {
+/// Write the first part of `state` (settings, file table, aggregate) to
+/// `w`; [`write_tail`] ends it. Split so that the aggregate can be saved
+/// before the report changes it (roster aliases) and the evidence texts
+/// after the report found them.
+pub fn write_head<W: Write>(state: &State, w: &mut W) -> io::Result<()> {
     w.write_all(MAGIC)?;
     w.write_all(&FORMAT_VERSION.to_le_bytes())?;
     let made_by = format!("authsweep {}", env!("CARGO_PKG_VERSION"));
@@ -101,42 +106,87 @@ pub fn write_to<W: Write>(state: &State, w: &mut W) -> io::Result<()> {
             files: &state.files,
         },
     )?;
-    section(w, TAG_AGG, &state.agg)?;
+    section(w, TAG_AGG, &state.agg)
+}
+
+/// End a state begun with [`write_head`]: the evidence texts, the end mark.
+pub fn write_tail<W: Write>(texts: &Texts, w: &mut W) -> io::Result<()> {
+    section(w, TAG_TEXTS, texts)?;
     w.write_all(&[TAG_END])?;
     w.write_all(&0u64.to_le_bytes())?;
     w.write_all(&xxh3_64(&[]).to_le_bytes())?;
     w.flush()
 }
 
+/// Write `state` to `w`.
+pub fn write_to<W: Write>(state: &State, w: &mut W) -> io::Result<()> {
+    write_head(state, w)?;
+    write_tail(&state.texts, w)
+}
+
+/// A state being written to a file: begun with the aggregate, ended with
+/// the texts; dropped unfinished, it leaves the old file as it was.
+pub struct Pending {
+    tmp: tempfile::NamedTempFile,
+    path: std::path::PathBuf,
+}
+
+impl Pending {
+    /// Begin writing `state` to `path` (in a temporary file beside it).
+    pub fn begin(state: &State, path: &Path) -> Result<Pending, StateError> {
+        let name = path.display().to_string();
+        let io = |e: io::Error| StateError::Io(name.clone(), e);
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".authsweep-state-")
+            .tempfile_in(dir)
+            .map_err(io)?;
+        {
+            let mut w = io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+            write_head(state, &mut w).map_err(io)?;
+            w.flush().map_err(io)?;
+        }
+        Ok(Pending {
+            tmp,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Write the texts and the end, flush to disk, and rename over the old
+    /// state.
+    pub fn finish(mut self, texts: &Texts) -> Result<(), StateError> {
+        let name = self.path.display().to_string();
+        let io = |e: io::Error| StateError::Io(name.clone(), e);
+        {
+            let mut w = io::BufWriter::with_capacity(1 << 20, self.tmp.as_file_mut());
+            write_tail(texts, &mut w).map_err(io)?;
+        }
+        // A state replaced keeps its permissions; a new one is private to
+        // its owner (it names accounts and addresses).
+        if let Ok(m) = std::fs::metadata(&self.path) {
+            let _ = self.tmp.as_file().set_permissions(m.permissions());
+        }
+        self.tmp.as_file().sync_all().map_err(io)?;
+        self.tmp.persist(&self.path).map_err(|e| io(e.error))?;
+        let dir = match self.path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+}
+
 /// Write `state` to `path` atomically: a temporary file in the same
 /// directory, flushed to disk, then renamed over the old one. A failure
 /// leaves the old state as it was.
 pub fn write_atomic(state: &State, path: &Path) -> Result<(), StateError> {
-    let name = path.display().to_string();
-    let io = |e: io::Error| StateError::Io(name.clone(), e);
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".authsweep-state-")
-        .tempfile_in(dir)
-        .map_err(io)?;
-    {
-        let mut w = io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
-        write_to(state, &mut w).map_err(io)?;
-    }
-    // A state replaced keeps its permissions; a new one is private to its
-    // owner (it names accounts and addresses).
-    if let Ok(m) = std::fs::metadata(path) {
-        let _ = tmp.as_file().set_permissions(m.permissions());
-    }
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    Pending::begin(state, path)?.finish(&state.texts)
 }
 
 /// Read exactly `buf.len()` bytes; `Ok(false)` at a clean end of stream
@@ -253,6 +303,14 @@ pub fn read_one<R: Read>(r: &mut R, name: &str) -> Result<Option<State>, StateEr
     }
     let agg: Aggregate = postcard::from_bytes(&raw).map_err(|e| bad("aggregate", e))?;
     drop(raw);
+    let (tag, raw) = read_section(r, name)?;
+    if tag != TAG_TEXTS {
+        return Err(StateError::Corrupt(
+            name.into(),
+            format!("section {tag} where the evidence texts belong"),
+        ));
+    }
+    let texts: Texts = postcard::from_bytes(&raw).map_err(|e| bad("evidence texts", e))?;
     let (tag, _) = read_section(r, name)?;
     if tag != TAG_END {
         return Err(StateError::Corrupt(
@@ -265,6 +323,7 @@ pub fn read_one<R: Read>(r: &mut R, name: &str) -> Result<Option<State>, StateEr
         recorded: meta.recorded,
         files: meta.files,
         agg,
+        texts,
     }))
 }
 

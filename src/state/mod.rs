@@ -12,10 +12,10 @@
 //! shards, and a merge changes no comparison between lines of one state.
 
 pub mod files;
-mod format;
+pub mod format;
 
 pub use files::{FileEntry, Head};
-pub use format::{read_all, read_path, write_atomic, write_to, StateError};
+pub use format::{read_all, read_path, write_atomic, write_to, Pending, StateError};
 
 use crate::aggregate::Aggregate;
 use crate::input::{InputFile, Skipped};
@@ -94,6 +94,24 @@ pub struct State {
     pub files: Vec<FileEntry>,
     /// The aggregate.
     pub agg: Aggregate,
+    /// The text of the evidence lines of the last report made with this
+    /// state, by `(file id, line)`: shown when the file is gone (deleted by
+    /// log rotation) or no longer the same.
+    pub texts: Texts,
+}
+
+/// Evidence line texts by `(file id, line)`.
+pub type Texts = std::collections::BTreeMap<(u32, u64), Vec<u8>>;
+
+/// `texts` with file ids mapped through `map` (old → new).
+fn remap_texts(texts: &mut Texts, map: &[u32]) {
+    if map.iter().enumerate().all(|(i, &n)| i as u32 == n) {
+        return;
+    }
+    *texts = std::mem::take(texts)
+        .into_iter()
+        .map(|((f, l), t)| ((map.get(f as usize).copied().unwrap_or(f), l), t))
+        .collect();
 }
 
 impl State {
@@ -134,6 +152,7 @@ impl State {
         let State {
             files: mut theirs,
             agg: mut their_agg,
+            texts: mut their_texts,
             ..
         } = other;
         let mine = self.files.len();
@@ -141,8 +160,11 @@ impl State {
         let map = files::canonical_order(&mut self.files);
         let (a, b) = map.split_at(mine);
         self.agg.remap_files(a);
+        remap_texts(&mut self.texts, a);
         their_agg.remap_files(b);
+        remap_texts(&mut their_texts, b);
         self.agg.absorb(their_agg);
+        self.texts.append(&mut their_texts);
         Ok(())
     }
 
@@ -159,6 +181,7 @@ impl State {
     ) -> RunRead {
         let plan = files::plan(&mut self.files, found);
         self.agg.remap_files(&plan.remap);
+        remap_texts(&mut self.texts, &plan.remap);
         if let Ok(mut s) = skipped.lock() {
             s.extend(plan.skipped.iter().cloned());
         }
