@@ -3,6 +3,7 @@
 
 use crate::input::{self, Compression, InputFile, Resume, Skipped};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::io::Read;
 use xxhash_rust::xxh3::xxh3_64;
@@ -11,7 +12,9 @@ use xxhash_rust::xxh3::xxh3_64;
 pub const HEAD: usize = 4096;
 
 /// A fingerprint of the first `len` bytes of something.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Head {
     /// Bytes covered (at most [`HEAD`]).
     pub len: u32,
@@ -38,7 +41,7 @@ impl Head {
 
 /// The stored bytes of a compressed file: when they are the same as last
 /// time, the file is not decompressed again.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Stored {
     /// Size on disk.
     pub size: u64,
@@ -165,14 +168,43 @@ pub fn plan(entries: &mut Vec<FileEntry>, found: Vec<InputFile>) -> Plan {
             }
         }
     }
+    // Indexes of the table, so that thousands of files against thousands
+    // of entries cost a few hashes each, not a comparison per pair.
+    let mut by_stored: FxHashMap<Stored, Vec<usize>> = FxHashMap::default();
+    let mut by_text: FxHashMap<Head, Vec<usize>> = FxHashMap::default();
+    let mut lens: Vec<u32> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        if let Some(st) = e.stored {
+            by_stored.entry(st).or_default().push(i);
+        }
+        by_text.entry(e.text).or_default().push(i);
+        lens.push(e.text.len);
+    }
+    lens.sort_unstable();
+    lens.dedup();
     for pass in 0..2 {
         for slot in slots.iter_mut() {
             let Some((f, id)) = slot else { continue };
-            let hit = (0..old).find(|&i| {
-                !claimed[i]
-                    && (pass == 1 || entries[i].name == f.name)
-                    && matches(&entries[i], f, id)
-            });
+            let usable = |i: &usize| {
+                !claimed[*i]
+                    && (pass == 1 || entries[*i].name == f.name)
+                    && matches(&entries[*i], f, id)
+            };
+            let mut hit = None;
+            if id.compression != Compression::Plain {
+                hit = by_stored
+                    .get(&id.stored)
+                    .and_then(|v| v.iter().copied().find(|i| usable(i)));
+            }
+            if hit.is_none() {
+                hit = lens
+                    .iter()
+                    .filter(|&&l| l as usize <= id.text.len())
+                    .filter_map(|&l| by_text.get(&Head::of(&id.text[..l as usize])))
+                    .flat_map(|v| v.iter().copied())
+                    .filter(|i| usable(i))
+                    .min();
+            }
             if let Some(i) = hit {
                 claimed[i] = true;
                 let (f, id) = slot.take().expect("slot checked above");
