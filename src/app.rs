@@ -388,6 +388,15 @@ fn scan(a: ScanArgs) -> Result<u8> {
             Err(e) => return Err(UsageError(format!("--state: {e}")).into()),
         }
     }
+    for p in a.state.iter().map(|p| p.as_path()).chain(
+        a.save_state
+            .iter()
+            .filter(|s| s.as_str() != "-")
+            .map(std::path::Path::new),
+    ) {
+        state::format::check_writable(p)
+            .map_err(|e| UsageError(format!("cannot write the state: {e}")))?;
+    }
     let mut out = if report_wanted {
         Some(open_output(&a.report.output)?)
     } else {

@@ -502,4 +502,12 @@ fn broken_states_are_refused_and_left_alone() {
         .code(2)
         .stderr(predicates::str::contains("--tz UTC / Europe/Paris"));
     assert_eq!(std::fs::read(&state).unwrap(), good);
+    // A state that cannot be written is refused before any reading.
+    bin()
+        .args(["scan", log.to_str().unwrap(), "--save-state"])
+        .arg(d.join("no-such-dir").join("s.state"))
+        .args(COMMON)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("cannot write the state"));
 }

@@ -182,6 +182,26 @@ impl Pending {
     }
 }
 
+/// Fail now, not after hours of reading, when a state cannot be written
+/// at `path` (its directory is missing or not writable).
+pub fn check_writable(path: &Path) -> Result<(), StateError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if path.is_dir() {
+        return Err(StateError::Io(
+            path.display().to_string(),
+            io::Error::other("is a directory"),
+        ));
+    }
+    tempfile::Builder::new()
+        .prefix(".authsweep-state-")
+        .tempfile_in(dir)
+        .map(drop)
+        .map_err(|e| StateError::Io(path.display().to_string(), e))
+}
+
 /// Write `state` to `path` atomically: a temporary file in the same
 /// directory, flushed to disk, then renamed over the old one. A failure
 /// leaves the old state as it was.
