@@ -470,14 +470,19 @@ def run(argv: Sequence[str]) -> int:
     state = merged[0][1]
     if args.state_out:
         write_state(spark, state, args.state_out)
-    spark.stop()  # the report needs no cluster
     if args.no_report:
+        spark.stop()
         return 0
-    binary = binary_path(args.authsweep)
-    with tempfile.NamedTemporaryFile(prefix="authsweep-", suffix=".state") as t:
-        t.write(state)
-        t.flush()
-        return subprocess.run([binary, "report", t.name, *report_flags]).returncode
+    with tempfile.TemporaryDirectory(prefix="authsweep-report-") as work:
+        # Stopping Spark deletes the files shipped with --files: keep a copy
+        # of the binary, and release the cluster while the report is made.
+        binary = os.path.join(work, "authsweep")
+        shutil.copy2(binary_path(args.authsweep), binary)
+        spark.stop()
+        state_file = os.path.join(work, "final.state")
+        with open(state_file, "wb") as out:
+            out.write(state)
+        return subprocess.run([binary, "report", state_file, *report_flags]).returncode
 
 
 if __name__ == "__main__":
