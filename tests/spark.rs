@@ -110,7 +110,9 @@ fn write_piece(dir: &Path, i: usize, chunk: &[u8], mtime: SystemTime) {
 }
 
 /// `spark-submit` of the PySpark that `scripts/setup/pyspark.sh` installed,
-/// in local mode on two cores, bound to the loopback interface.
+/// in local mode on two cores, bound to the loopback interface, up to the
+/// job's file: the binary is the caller's to ship (`--files` goes before
+/// the job, `--authsweep` after it).
 fn spark_submit() -> Command {
     let python = std::env::var_os("AUTHSWEEP_SPARK_PYTHON").unwrap_or_else(|| {
         panic!(
@@ -133,10 +135,12 @@ fn spark_submit() -> Command {
         .args(["--conf", "spark.ui.enabled=false"])
         .args(["--conf", "spark.log.level=WARN"])
         .args(["--conf", "spark.driver.bindAddress=127.0.0.1"])
-        .args(["--conf", "spark.driver.host=127.0.0.1"])
-        .args(["--files", BIN])
-        .arg(repo().join("integrations/spark/authsweep_spark.py"));
+        .args(["--conf", "spark.driver.host=127.0.0.1"]);
     c
+}
+
+fn job() -> PathBuf {
+    repo().join("integrations/spark/authsweep_spark.py")
 }
 
 fn run(c: &mut Command) -> Output {
@@ -233,6 +237,8 @@ fn spark_job_report_equals_scan() {
     let _spark = SPARK.lock().unwrap_or_else(|e| e.into_inner());
     // Six shards merged two at a time: three levels of merges.
     let out = run(spark_submit()
+        .args(["--files", BIN])
+        .arg(job())
         .args(inputs)
         .args(["--shards", "6", "--fan-in", "2", "--state-out"])
         .arg(&state)
@@ -301,6 +307,8 @@ fn spark_job_fetched_files_keep_their_uri() {
     let _spark = SPARK.lock().unwrap_or_else(|e| e.into_inner());
     let state = dir.join("final.state");
     let out = run(spark_submit()
+        .arg(job())
+        .args(["--authsweep", BIN])
         .arg(format!("file://{}", logs.display()))
         .args([
             "--fetch",
@@ -344,6 +352,8 @@ fn spark_job_fails_when_a_shard_cannot_be_read() {
     let state = dir.join("final.state");
     let report = dir.join("report.json");
     let out = run(spark_submit()
+        .args(["--files", BIN])
+        .arg(job())
         .arg(sample())
         .arg(&bad)
         .args(["--shards", "2", "--state-out"])
@@ -366,4 +376,23 @@ fn spark_job_fails_when_a_shard_cannot_be_read() {
         !state.exists() && !report.exists(),
         "a partial result was written"
     );
+
+    // --allow-skipped: the report is written, the skipped file named, and
+    // the job exits 3 as scan does.
+    let out = run(spark_submit()
+        .arg(job())
+        .args(["--authsweep", BIN])
+        .arg(&bad)
+        .args(["--allow-skipped", "--", "--format", "csv", "-o"])
+        .arg(&report));
+    assert_eq!(out.status.code(), Some(3));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(&format!(
+            "authsweep: skipped {}: gzip data damaged",
+            bad_gz.display()
+        )),
+        "{said}"
+    );
+    assert!(text(&report).starts_with("account,status,"));
 }

@@ -73,6 +73,11 @@ class InputFile:
     local: bool
 
 
+# What a shard or a merge hands on: a state, and authsweep's notes on the
+# input it skipped (only under --allow-skipped).
+Partial = tuple[bytes, tuple[str, ...]]
+
+
 class JobError(Exception):
     """A shard or a merge failed; the message says which and why."""
 
@@ -104,8 +109,14 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
         "--authsweep",
         default="authsweep",
         metavar="BIN",
-        help="the authsweep binary: the name it was shipped under with "
-        "--files (default: authsweep), or a path that exists on every node",
+        help="the authsweep binary: its path on the driver (shipped to the executors), or the "
+        "name it was shipped under with spark-submit --files (default: authsweep)",
+    )
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        help="authsweep.toml for every scan and the report, shipped to the executors "
+        "(default: ./authsweep.toml on the driver when it exists, as authsweep does)",
     )
     p.add_argument(
         "--shards",
@@ -136,8 +147,8 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     p.add_argument(
         "--allow-skipped",
         action="store_true",
-        help="keep going when authsweep cannot read some input of a shard (it exits 3): "
-        "the report names the skipped files; by default such a shard fails the job",
+        help="keep going when authsweep cannot read some input of a shard (it exits 3): the "
+        "job prints what was skipped and exits 3 after the report; by default such a shard fails the job",
     )
     p.add_argument(
         "--fetch",
@@ -152,6 +163,11 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
         p.error("--fan-in: need at least two")
     if args.no_report and not args.state_out:
         p.error("--no-report needs --state-out")
+    for flag in args.scan_flag + report_flags:
+        if flag == "--config" or flag.startswith("--config="):
+            p.error("give --config to the job (before --): it is shipped to the executors for the scans")
+    if args.config is None and os.path.isfile("authsweep.toml"):
+        args.config = "authsweep.toml"
     return args, report_flags
 
 
@@ -223,26 +239,37 @@ def balance(files: Sequence[InputFile], n: int) -> list[list[InputFile]]:
 # --- Running authsweep (executors and driver) --------------------------------
 
 
-def binary_path(name: str) -> str:
-    """The authsweep binary on this node: shipped with --files, or a path."""
-    if os.sep in name and os.path.exists(name):
-        path = name
-    else:
-        from pyspark import SparkFiles
+def ship(sc, given: str, what: str) -> str:
+    """Make a file of the driver available to every executor.
 
-        path = SparkFiles.get(os.path.basename(name))
-        if not os.path.exists(path):
-            raise JobError(
-                f"authsweep binary {name!r} not found on this node: ship it with "
-                f"spark-submit --files /path/to/{os.path.basename(name)}, or give "
-                "--authsweep a path that exists on every node"
-            )
-    if not os.access(path, os.X_OK):
-        # Files shipped with --files may arrive without the execute bit.
+    Returns the name under which ``SparkFiles.get`` finds it on any node.
+    A file already shipped with ``spark-submit --files`` under that name is
+    used as it is.
+    """
+    from pyspark import SparkFiles
+
+    name = os.path.basename(given)
+    if os.path.exists(SparkFiles.get(name)):
+        return name
+    if os.path.isfile(given):
+        sc.addFile(os.path.abspath(given))
+        return name
+    raise UsageError(f"{what} {given}: no such file on the driver, and none shipped under that name with --files")
+
+
+def shipped(name: str, executable: bool = False) -> str:
+    """The local path of a shipped file on this node."""
+    from pyspark import SparkFiles
+
+    path = SparkFiles.get(name)
+    if not os.path.exists(path):
+        raise JobError(f"{FAILURE_MARK}{name}: not found among the files shipped to this node ({path})")
+    if executable and not os.access(path, os.X_OK):
+        # A shipped file may arrive without its execute bit.
         try:
             os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
         except OSError:
-            copy = os.path.join(tempfile.mkdtemp(prefix="authsweep-bin-"), "authsweep")
+            copy = os.path.join(tempfile.mkdtemp(prefix="authsweep-bin-"), name)
             shutil.copyfile(path, copy)
             os.chmod(copy, 0o700)
             path = copy
@@ -270,7 +297,7 @@ def scan_shard(
     files: Sequence[InputFile],
     fetched: Iterable[tuple[str, bytes]],
     args: argparse.Namespace,
-) -> Iterator[tuple[int, bytes]]:
+) -> Iterator[tuple[int, Partial]]:
     """Run one ``authsweep scan --save-state -`` over a shard's files.
 
     Remote files arrive as ``fetched`` (URI, content) records and are written
@@ -281,17 +308,19 @@ def scan_shard(
     """
     from pyspark import TaskContext
 
-    binary = binary_path(args.authsweep)
     ctx = TaskContext.get()
-    threads = ctx.cpus() if ctx is not None else 1
+    cmd = [shipped(args.binary_name, executable=True), "scan", "--files-from", "-", "--save-state", "-"]
+    cmd += ["--threads", str(ctx.cpus() if ctx is not None else 1)]
+    if args.config_name:
+        cmd += ["--config", shipped(args.config_name)]
+    cmd += args.scan_flag
     with tempfile.TemporaryDirectory(prefix=f"authsweep-shard-{index}-") as work:
         remote = {f.uri: f for f in files if not f.local}
         for uri, content in fetched:
-            f = remote.get(uri)
+            f = remote.pop(uri, None)
             if f is None:
                 raise JobError(f"{FAILURE_MARK}shard {index}: fetched {uri}, which the listing does not have")
             _write_copy(work, f, content)
-            del remote[uri]
         for f in remote.values():
             if f.size != 0:
                 raise JobError(
@@ -299,22 +328,20 @@ def scan_shard(
                     "(deleted or renamed while the job ran?)"
                 )
             _write_copy(work, f, b"")  # empty files are not fetched
-        cmd = [binary, "scan", "--files-from", "-", "--save-state", "-", "--threads", str(threads)]
-        cmd += args.scan_flag
         listing = "".join(f.name + "\n" for f in files).encode()
         done = subprocess.run(cmd, input=listing, capture_output=True, cwd=work)
-    if done.returncode == 0 or (done.returncode == 3 and args.allow_skipped):
-        if done.stderr:
-            sys.stderr.write(done.stderr.decode("utf-8", "replace"))
-        yield index, done.stdout
-        return
-    what = "could not read some of its input" if done.returncode == 3 else f"exited {done.returncode}"
-    raise JobError(
-        f"{FAILURE_MARK}shard {index} of {len(files)} files failed: authsweep scan {what}.\n"
-        f"Files of the shard:\n{describe_files(files)}\n"
-        f"authsweep said:\n{quote_stderr(done.stderr)}"
-        + ("\n(--allow-skipped keeps going past unreadable input)" if done.returncode == 3 else "")
-    )
+    if done.returncode == 0:
+        yield index, (done.stdout, ())
+    elif done.returncode == 3 and args.allow_skipped:
+        yield index, (done.stdout, (done.stderr.decode("utf-8", "replace"),))
+    else:
+        what = "could not read some of its input" if done.returncode == 3 else f"exited {done.returncode}"
+        hint = "\n(--allow-skipped keeps going past unreadable input)" if done.returncode == 3 else ""
+        raise JobError(
+            f"{FAILURE_MARK}shard {index} of {len(files)} files failed: authsweep scan {what}.\n"
+            f"Files of the shard:\n{describe_files(files)}\n"
+            f"authsweep said:\n{quote_stderr(done.stderr)}{hint}"
+        )
 
 
 def _write_copy(work: str, f: InputFile, content: bytes) -> None:
@@ -326,18 +353,22 @@ def _write_copy(work: str, f: InputFile, content: bytes) -> None:
     os.utime(target, ns=(ns, ns))
 
 
-def merge_states(key: int, states: list[bytes], binary_name: str) -> tuple[int, bytes]:
-    """Merge states (bytes) with one ``authsweep merge - -o -``."""
-    if len(states) == 1:
-        return key, states[0]
-    binary = binary_path(binary_name)
-    done = subprocess.run([binary, "merge", "-", "-o", "-"], input=b"".join(states), capture_output=True)
+def merge_partials(key: int, parts: list[Partial], binary_name: str) -> tuple[int, Partial]:
+    """Merge states with one ``authsweep merge - -o -``, keeping their notes."""
+    notes = tuple(n for _, ns in parts for n in ns)
+    if len(parts) == 1:
+        return key, (parts[0][0], notes)
+    done = subprocess.run(
+        [shipped(binary_name, executable=True), "merge", "-", "-o", "-"],
+        input=b"".join(state for state, _ in parts),
+        capture_output=True,
+    )
     if done.returncode != 0:
         raise JobError(
-            f"{FAILURE_MARK}merging {len(states)} states (group {key}) failed: authsweep merge "
+            f"{FAILURE_MARK}merging {len(parts)} states (group {key}) failed: authsweep merge "
             f"exited {done.returncode}:\n{quote_stderr(done.stderr)}"
         )
-    return key, done.stdout
+    return key, (done.stdout, notes)
 
 
 # --- The job (driver) ---------------------------------------------------------
@@ -355,7 +386,7 @@ def hadoop_escape(uri: str) -> str:
 
 
 def shard_rdd(sc, shards: list[list[InputFile]], args: argparse.Namespace):
-    """One partition per shard, each yielding (shard index, state bytes).
+    """One partition per shard, each yielding (shard index, partial result).
 
     Each task carries only its own shard's file list.
     """
@@ -377,29 +408,25 @@ def shard_rdd(sc, shards: list[list[InputFile]], args: argparse.Namespace):
     return parts[0] if len(parts) == 1 else sc.union(parts)
 
 
-def merge_tree(states, n: int, args: argparse.Namespace):
-    """Merge n keyed states in levels of --fan-in until one is left.
+def merge_tree(partials, n: int, args: argparse.Namespace):
+    """Merge n keyed partial results in levels of --fan-in until one is left.
 
-    Each level groups states i // fan_in into one partition and runs one
+    Each level sends results i // fan_in to one partition and runs one
     ``authsweep merge`` there, on an executor; the states travel as bytes
     through Spark's shuffle.
     """
-    fan_in, binary = args.fan_in, args.authsweep
+    fan_in, binary_name = args.fan_in, args.binary_name
     while n > 1:
         groups = -(-n // fan_in)
 
-        def merge_partition(items: Iterator[tuple[int, bytes]]) -> Iterator[tuple[int, bytes]]:
-            items = list(items)
+        def merge_partition(items: Iterator[tuple[int, Partial]]) -> Iterator[tuple[int, Partial]]:
+            items = sorted(items, key=lambda kv: kv[0])
             if items:
-                yield merge_states(items[0][0], [s for _, s in items], binary)
+                yield merge_partials(items[0][0] // fan_in, [p for _, p in items], binary_name)
 
-        states = (
-            states.map(lambda kv: (kv[0] // fan_in, kv[1]))
-            .partitionBy(groups, lambda k: k)
-            .mapPartitions(merge_partition, preservesPartitioning=True)
-        )
+        partials = partials.partitionBy(groups, lambda k: k // fan_in).mapPartitions(merge_partition)
         n = groups
-    return states
+    return partials
 
 
 def write_state(spark, state: bytes, target: str) -> None:
@@ -425,12 +452,9 @@ def failure_message(error: Exception) -> str:
     if start < 0:
         return text
     text = text[start + len(FAILURE_MARK) :]
-    # The message ends where the traceback of the Java side starts.
-    for end_mark in ("\n\tat ", "\n\n\tat "):
-        end = text.find(end_mark)
-        if end >= 0:
-            text = text[:end]
-    return text.rstrip()
+    # The message ends where the Java stack trace of the task starts.
+    end = text.find("\n\tat ")
+    return (text if end < 0 else text[:end]).rstrip()
 
 
 def run(argv: Sequence[str]) -> int:
@@ -446,16 +470,15 @@ def run(argv: Sequence[str]) -> int:
     spark = SparkSession.builder.appName("authsweep").config(conf=conf).getOrCreate()
     sc = spark.sparkContext
     try:
+        args.binary_name = ship(sc, args.authsweep, "--authsweep")
+        args.config_name = ship(sc, args.config, "--config") if args.config else None
         files = list_inputs(spark, args.inputs, args.fetch)
-        n = args.shards or 2 * sc.defaultParallelism
-        shards = balance(files, n)
-        total = sum(f.size for f in files)
+        shards = balance(files, args.shards or 2 * sc.defaultParallelism)
         print(
-            f"authsweep-spark: {len(files)} files, {total} bytes, {len(shards)} shards "
+            f"authsweep-spark: {len(files)} files, {sum(f.size for f in files)} bytes, {len(shards)} shards "
             f"(largest {max(sum(f.size for f in s) for s in shards)} bytes)",
             file=sys.stderr,
         )
-        sc.setJobGroup("authsweep", f"authsweep scan of {len(files)} files in {len(shards)} shards")
         merged = merge_tree(shard_rdd(sc, shards, args), len(shards), args).collect()
     except UsageError as e:
         print(f"authsweep-spark: {e}", file=sys.stderr)
@@ -467,22 +490,30 @@ def run(argv: Sequence[str]) -> int:
         return EXIT_JOB_FAILED
     if len(merged) != 1:
         raise RuntimeError(f"the merge tree ended with {len(merged)} states, not one")
-    state = merged[0][1]
+    state, notes = merged[0][1]
     if args.state_out:
         write_state(spark, state, args.state_out)
-    if args.no_report:
-        spark.stop()
-        return 0
-    with tempfile.TemporaryDirectory(prefix="authsweep-report-") as work:
-        # Stopping Spark deletes the files shipped with --files: keep a copy
-        # of the binary, and release the cluster while the report is made.
-        binary = os.path.join(work, "authsweep")
-        shutil.copy2(binary_path(args.authsweep), binary)
-        spark.stop()
-        state_file = os.path.join(work, "final.state")
-        with open(state_file, "wb") as out:
-            out.write(state)
-        return subprocess.run([binary, "report", state_file, *report_flags]).returncode
+    code = 0
+    if not args.no_report:
+        with tempfile.TemporaryDirectory(prefix="authsweep-report-") as work:
+            # Stopping Spark deletes the shipped files: keep a copy of the
+            # binary, and release the cluster while the report is made.
+            binary = os.path.join(work, "authsweep")
+            shutil.copy2(shipped(args.binary_name, executable=True), binary)
+            spark.stop()
+            state_file = os.path.join(work, "final.state")
+            with open(state_file, "wb") as out:
+                out.write(state)
+            config = ["--config", args.config] if args.config else []
+            code = subprocess.run([binary, "report", state_file, *config, *report_flags]).returncode
+    spark.stop()
+    if notes:
+        # States do not record skipped input: say it here, as scan would.
+        print("authsweep-spark: input skipped under --allow-skipped:", file=sys.stderr)
+        for n in notes:
+            sys.stderr.write(n if n.endswith("\n") else n + "\n")
+        return code or 3
+    return code
 
 
 if __name__ == "__main__":
