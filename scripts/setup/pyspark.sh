@@ -7,12 +7,13 @@
 # old one.
 #
 # The venv lives in the user's cache rather than target/, so worktrees and
-# fresh clones on one machine share the ~300 MB install; AUTHSWEEP_SPARK_VENV
-# puts it elsewhere. Quick when already there; fails loudly when it cannot
-# install.
+# fresh clones on one machine share the ~300 MB install (target/ when there
+# is no home); AUTHSWEEP_SPARK_VENV puts it elsewhere. Quick when already
+# there; fails loudly when it cannot install.
 
 authsweep_pyspark_version=3.5.9
-authsweep_spark_venv=${AUTHSWEEP_SPARK_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/authsweep/pyspark-$authsweep_pyspark_version}
+authsweep_spark_cache=${XDG_CACHE_HOME:-${HOME:+$HOME/.cache}}
+authsweep_spark_venv=${AUTHSWEEP_SPARK_VENV:-${authsweep_spark_cache:-$PWD/target}/authsweep/pyspark-$authsweep_pyspark_version}
 
 if [ ! -e "$authsweep_spark_venv/.installed" ]; then
   if ! command -v java >/dev/null 2>&1 && [ -z "${JAVA_HOME:-}" ]; then
@@ -39,4 +40,4 @@ if [ ! -e "$authsweep_spark_venv/.installed" ]; then
   }
 fi
 export AUTHSWEEP_SPARK_PYTHON="$authsweep_spark_venv/bin/python"
-unset authsweep_pyspark_version authsweep_spark_venv
+unset authsweep_pyspark_version authsweep_spark_cache authsweep_spark_venv
