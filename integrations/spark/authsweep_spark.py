@@ -9,8 +9,10 @@ executors; the final state comes back to the driver, is written where
 ``--state-out`` says, and ``authsweep report`` turns it into the report
 with the flags given after ``--``.
 
-authsweep itself is shipped to the executors with ``spark-submit --files``.
-Nothing here parses logs: every byte is read by authsweep.
+The authsweep binary (and authsweep.toml, if any) reach the executors
+through Spark's file distribution: ``spark-submit --files``, or
+``--authsweep PATH`` on the driver. Nothing here parses logs: every byte is
+read by authsweep.
 
 A shard that fails fails the job, naming its files and quoting authsweep's
 message; no report is written from part of the input. A retried task
