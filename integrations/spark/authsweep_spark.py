@@ -432,16 +432,25 @@ def merge_tree(partials, n: int, args: argparse.Namespace):
 
 
 def write_state(spark, state: bytes, target: str) -> None:
-    """Write the final state to a local path of the driver, or to a URI."""
-    path = spark._jvm.org.apache.hadoop.fs.Path(target)
+    """Write the final state to a local path of the driver, or to a URI.
+
+    Readable by its owner only, as authsweep writes states: it names
+    accounts and addresses.
+    """
+    jvm = spark._jvm
+    path = jvm.org.apache.hadoop.fs.Path(target)
     scheme = path.toUri().getScheme()
     if scheme is None or scheme == "file":
-        with open(target if scheme is None else path.toUri().getPath(), "wb") as out:
+        local = target if scheme is None else path.toUri().getPath()
+        fd = os.open(local, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
             out.write(state)
         return
     fs = path.getFileSystem(spark._jsc.hadoopConfiguration())
     out = fs.create(path, True)
     try:
+        # Object stores ignore permissions; HDFS applies them.
+        fs.setPermission(path, jvm.org.apache.hadoop.fs.permission.FsPermission("600"))
         out.write(bytearray(state))
     finally:
         out.close()
