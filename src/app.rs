@@ -419,6 +419,8 @@ fn scan(a: ScanArgs) -> Result<u8> {
         lines: run.lines,
         events: run.events,
     });
+    let skipped = inputs.skipped.into_inner().unwrap_or_default();
+    st.skipped = skipped.clone();
     let mut saving = Vec::new();
     if let Some(p) = &a.state {
         saving.push(Saving::begin(&st, &p.to_string_lossy()).context("saving --state")?);
@@ -426,7 +428,6 @@ fn scan(a: ScanArgs) -> Result<u8> {
     if let Some(to) = &a.save_state {
         saving.push(Saving::begin(&st, to).context("--save-state")?);
     }
-    let skipped = inputs.skipped.into_inner().unwrap_or_default();
     let Some(out) = out.as_mut() else {
         for s in saving {
             s.finish(&st.texts)?;
@@ -578,7 +579,7 @@ fn finish(
 fn report_cmd(a: ReportCmdArgs) -> Result<u8> {
     let (file_cfg, _) = settings::load(a.report.config.as_deref())?;
     let names = a.states.clone();
-    let st = merge_states(load_states(&names)?)?;
+    let mut st = merge_states(load_states(&names)?)?;
     let zone = match &a.tz {
         Some(z) => Zone::parse(z).ok_or_else(|| {
             UsageError(format!(
@@ -614,6 +615,7 @@ fn report_cmd(a: ReportCmdArgs) -> Result<u8> {
     )?;
     let mut out = open_output(&a.report.output)?;
     let pool = pool(a.threads)?;
+    let skipped = std::mem::take(&mut st.skipped);
     let (code, _) = finish(
         &prep,
         &a.report,
@@ -621,7 +623,7 @@ fn report_cmd(a: ReportCmdArgs) -> Result<u8> {
         &mut out,
         st,
         &[],
-        Vec::new(),
+        skipped,
         None,
         &pool,
     )?;

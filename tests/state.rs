@@ -511,3 +511,34 @@ fn broken_states_are_refused_and_left_alone() {
         .code(2)
         .stderr(predicates::str::contains("cannot write the state"));
 }
+
+/// What a shard could not read reaches the report of the merged states.
+#[test]
+fn skipped_input_travels_with_the_state() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    append(&d.join("mx1.log"), &day(1, 1, 0..3));
+    let missing = d.join("gone.log");
+    let st = d.join("a.state");
+    bin()
+        .args([
+            "scan",
+            d.join("mx1.log").to_str().unwrap(),
+            missing.to_str().unwrap(),
+        ])
+        .args(["--save-state", st.to_str().unwrap(), "-o", "/dev/null"])
+        .args(COMMON)
+        .assert()
+        .code(3);
+    let out = bin()
+        .args(["report", st.to_str().unwrap()])
+        .args(COMMON)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let skipped = r["input"]["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1);
+    assert_eq!(skipped[0]["file"], missing.to_str().unwrap());
+    assert!(skipped[0]["why"].as_str().unwrap().contains("no such file"));
+}

@@ -15,6 +15,7 @@
 
 use super::{FileEntry, Recorded, State, Texts};
 use crate::aggregate::Aggregate;
+use crate::input::Skipped;
 use serde::{Deserialize, Serialize};
 use std::io::{self, Read, Write};
 use std::path::Path;
@@ -70,6 +71,7 @@ struct Meta {
     made_by: String,
     recorded: Recorded,
     files: Vec<FileEntry>,
+    skipped: Vec<Skipped>,
 }
 
 #[derive(Serialize)]
@@ -77,6 +79,7 @@ struct MetaOut<'a> {
     made_by: &'a str,
     recorded: &'a Recorded,
     files: &'a [FileEntry],
+    skipped: &'a [Skipped],
 }
 
 fn section<W: Write, T: Serialize + ?Sized>(w: &mut W, tag: u8, value: &T) -> io::Result<()> {
@@ -104,6 +107,7 @@ pub fn write_head<W: Write>(state: &State, w: &mut W) -> io::Result<()> {
             made_by: &made_by,
             recorded: &state.recorded,
             files: &state.files,
+            skipped: &state.skipped,
         },
     )?;
     section(w, TAG_AGG, &state.agg)
@@ -342,6 +346,7 @@ pub fn read_one<R: Read>(r: &mut R, name: &str) -> Result<Option<State>, StateEr
     Ok(Some(State {
         recorded: meta.recorded,
         files: meta.files,
+        skipped: meta.skipped,
         agg,
         texts,
     }))

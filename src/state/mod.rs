@@ -94,6 +94,9 @@ pub struct State {
     pub files: Vec<FileEntry>,
     /// The aggregate.
     pub agg: Aggregate,
+    /// Inputs that could not be read (wholly or partly) by the run that
+    /// made this state, and why; merged states keep them all.
+    pub skipped: Vec<Skipped>,
     /// The text of the evidence lines of the last report made with this
     /// state, by `(file id, line)`: shown when the file is gone (deleted by
     /// log rotation) or no longer the same.
@@ -153,6 +156,7 @@ impl State {
             files: mut theirs,
             agg: mut their_agg,
             texts: mut their_texts,
+            skipped: mut their_skipped,
             ..
         } = other;
         let mine = self.files.len();
@@ -165,6 +169,10 @@ impl State {
         remap_texts(&mut their_texts, b);
         self.agg.absorb(their_agg);
         self.texts.append(&mut their_texts);
+        self.skipped.append(&mut their_skipped);
+        self.skipped
+            .sort_by(|a, b| (&a.file, &a.why).cmp(&(&b.file, &b.why)));
+        self.skipped.dedup();
         Ok(())
     }
 
