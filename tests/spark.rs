@@ -377,13 +377,14 @@ fn spark_job_fails_when_a_shard_cannot_be_read() {
         "a partial result was written"
     );
 
-    // --allow-skipped: the report is written, the skipped file named, and
-    // the job exits 3 as scan does.
+    // --allow-skipped: the report is written, the skipped file named in it
+    // (the shard's state carries it) and on stderr, and the job exits 3 as
+    // scan does.
     let out = run(spark_submit()
         .arg(job())
         .args(["--authsweep", BIN])
         .arg(&bad)
-        .args(["--allow-skipped", "--", "--format", "csv", "-o"])
+        .args(["--allow-skipped", "--", "--format", "json", "-o"])
         .arg(&report));
     assert_eq!(out.status.code(), Some(3));
     let said = String::from_utf8_lossy(&out.stdout);
@@ -394,5 +395,11 @@ fn spark_job_fails_when_a_shard_cannot_be_read() {
         )),
         "{said}"
     );
-    assert!(text(&report).starts_with("account,status,"));
+    let r: serde_json::Value = serde_json::from_str(&text(&report)).unwrap();
+    let skipped = r["input"]["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(skipped[0]["why"]
+        .as_str()
+        .unwrap()
+        .contains("gzip data damaged"));
 }

@@ -519,10 +519,13 @@ def run(argv: Sequence[str]) -> int:
             code = subprocess.run([binary, "report", state_file, *config, *report_flags]).returncode
     spark.stop()
     if notes:
-        # States do not record skipped input: say it here, as scan would.
-        print("authsweep-spark: input skipped under --allow-skipped:", file=sys.stderr)
-        for n in notes:
-            sys.stderr.write(n if n.endswith("\n") else n + "\n")
+        # The states record what their shards skipped, and the report lists
+        # it under input.skipped (and says it on stderr); without a report,
+        # say it here.
+        if args.no_report:
+            print("authsweep-spark: input skipped under --allow-skipped:", file=sys.stderr)
+            for n in notes:
+                sys.stderr.write(n if n.endswith("\n") else n + "\n")
         return code or 3
     return code
 
