@@ -83,9 +83,14 @@ struct MetaOut<'a> {
 }
 
 fn section<W: Write, T: Serialize + ?Sized>(w: &mut W, tag: u8, value: &T) -> io::Result<()> {
-    let raw = postcard::to_stdvec(value).map_err(io::Error::other)?;
-    let packed = zstd::bulk::compress(&raw, 1)?;
-    drop(raw);
+    // Serialized straight into the compressor: the uncompressed form (many
+    // times larger) is never held whole.
+    let mut enc = zstd::stream::write::Encoder::new(Vec::new(), 1)?;
+    enc.include_checksum(false)?;
+    // postcard writes a few bytes at a time: buffer them.
+    let buf = postcard::to_io(value, io::BufWriter::with_capacity(1 << 16, enc))
+        .map_err(io::Error::other)?;
+    let packed = buf.into_inner().map_err(|e| e.into_error())?.finish()?;
     w.write_all(&[tag])?;
     w.write_all(&(packed.len() as u64).to_le_bytes())?;
     w.write_all(&xxh3_64(&packed).to_le_bytes())?;
