@@ -534,8 +534,9 @@ fn finish(
         ReportFormat::Json => Format::Json,
         ReportFormat::Ndjson => Format::Ndjson,
         ReportFormat::Markdown => Format::Markdown,
+        ReportFormat::Html => Format::Html,
     };
-    report::write(&rep, format, out)?;
+    report::write(&rep, format, agg, &settings, out)?;
     out.flush()?;
     if let Some(dir) = &a.tickets {
         let n = report::tickets::write(&rep, dir, prep.template.as_deref())?;

@@ -58,6 +58,8 @@ pub enum ReportFormat {
     Ndjson,
     /// Markdown.
     Markdown,
+    /// One self-contained HTML file with charts (no network needed).
+    Html,
 }
 
 /// Event formats.

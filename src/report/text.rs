@@ -94,6 +94,33 @@ pub fn markdown(s: &str) -> String {
     out
 }
 
+/// Text for HTML, the one escaping the HTML report uses, in element
+/// content and in double-quoted attribute values alike: `&`, `<`, `>`, `"`
+/// and `'` become character references, and control characters are shown
+/// as `\xNN` (as in the table), so no log text or user name is ever read
+/// as markup, and none ends an attribute.
+pub fn html(s: &str) -> Cow<'_, str> {
+    if !s
+        .chars()
+        .any(|c| matches!(c, '&' | '<' | '>' | '"' | '\'') || c.is_control())
+    {
+        return Cow::Borrowed(s);
+    }
+    let s = terminal(s);
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Hide passwords that a log line carries (Dovecot's
 /// `auth_verbose_passwords`: `(given password: ...)`, `(SHA1 of given
 /// password: ...)`).
@@ -143,6 +170,20 @@ mod tests {
     fn markdown_markup_is_escaped() {
         assert_eq!(markdown("<script>|x"), "&lt;script&gt;\\|x");
         assert_eq!(markdown("[a](http://x)"), "\\[a\\](http://x)");
+    }
+
+    #[test]
+    fn html_markup_and_attribute_quotes_are_escaped() {
+        assert_eq!(
+            html("<script>alert(1)</script>"),
+            "&lt;script&gt;alert(1)&lt;/script&gt;"
+        );
+        assert_eq!(
+            html("\"><img src=x onerror='a()'>&"),
+            "&quot;&gt;&lt;img src=x onerror=&#39;a()&#39;&gt;&amp;"
+        );
+        assert_eq!(html("a\x1b[31m\u{0}b"), "a\\x1b[31m\\x00b");
+        assert!(matches!(html("alice@example.gov"), Cow::Borrowed(_)));
     }
 
     #[test]
