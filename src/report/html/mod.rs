@@ -407,42 +407,53 @@ impl Page<'_> {
         write!(w, "</li>")
     }
 
+    /// Accounts whose findings are all low, by detector: a count, one
+    /// example, and the accounts (links to their details). On a large
+    /// directory this is most accounts (stale passwords), so it is not a
+    /// table of them.
     fn low(&self, w: &mut dyn Write) -> io::Result<()> {
-        let list: Vec<(usize, &AccountOut)> = self
-            .r
-            .accounts
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| a.risk.level == "low")
-            .collect();
+        let mut by: BTreeMap<&str, Vec<(usize, &AccountOut, &FindingOut)>> = BTreeMap::new();
+        let mut n = 0;
+        for (i, a) in self.r.accounts.iter().enumerate() {
+            if a.risk.level != "low" {
+                continue;
+            }
+            n += 1;
+            for f in self.findings_of(a) {
+                by.entry(f.detector).or_default().push((i, a, f));
+            }
+        }
         write!(
             w,
-            "<section id=\"low\"><h2>Low-risk findings ({})</h2><p class=\"note\">Accounts whose \
-             findings are all low (stale passwords, cleartext logins, a new country): context, \
-             and work for a password campaign.</p>",
-            list.len()
+            "<section id=\"low\"><h2>Low-risk findings ({n} accounts)</h2><p class=\"note\">\
+             Accounts whose findings are all low (stale passwords, cleartext logins, a new \
+             country): context, and work for a password campaign.</p>"
         )?;
-        if list.is_empty() {
+        if by.is_empty() {
             return write!(w, "<p>None.</p></section>");
         }
         write!(
             w,
-            "<table class=\"data\" id=\"t-low\"><thead><tr><th>Account</th><th>Findings</th>\
-             <th>Last login</th><th data-f>Unit</th></tr></thead><tbody>"
+            "<table class=\"data\" id=\"t-low\"><thead><tr><th>Detector</th><th>Accounts</th>\
+             <th>For example</th></tr></thead><tbody>"
         )?;
-        for (i, a) in list {
-            let fs: Vec<String> = self
-                .findings_of(a)
-                .map(|f| format!("<b>{}</b>: {}", f.detector, esc(&f.summary)))
-                .collect();
+        for (det, list) in &by {
+            let (_, a, f) = list[0];
             write!(
                 w,
-                "<tr><td><a href=\"#a{i}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{det}</td><td>{}</td><td>{}: {}<details><summary>All {} accounts</summary><p class=\"names\">",
+                list.len(),
                 esc(&a.account),
-                fs.join("<br>"),
-                day(&a.last_login),
-                esc(a.unit.as_deref().unwrap_or(""))
+                esc(&f.summary),
+                list.len()
             )?;
+            for (k, (i, a, _)) in list.iter().enumerate() {
+                if k > 0 {
+                    write!(w, ", ")?;
+                }
+                write!(w, "<a href=\"#a{i}\">{}</a>", esc(&a.account))?;
+            }
+            write!(w, "</p></details></td></tr>")?;
         }
         write!(w, "</tbody></table></section>")
     }
@@ -563,29 +574,31 @@ impl Page<'_> {
         write!(w, "</section>")
     }
 
+    /// Every account, as a list of `<details>` rows (a summary line laid
+    /// out as a grid, the detail view under it) rather than a table: the
+    /// rows lay out each on its own, so the browser renders only those on
+    /// screen (`content-visibility`), and 20,000 accounts load in seconds
+    /// where a table of them takes far longer.
     fn accounts(&self, w: &mut dyn Write) -> io::Result<()> {
         write!(
             w,
-            "<section id=\"accounts\"><h2>All accounts ({})</h2><p class=\"note\">Every account \
-             in the logs or the roster, in report order (risk score, then days since the last \
-             login, then name). Open an account for its details.</p>\
-             <table class=\"data\" id=\"t-acc\"><thead><tr><th>Account</th><th data-f>Status</th>\
-             <th data-f>Risk</th><th>Score</th><th data-f>Action</th><th>Last login</th>\
-             <th data-f>Service</th><th>Days</th><th>Logins</th><th>Failures</th>\
-             <th>Addresses</th><th data-f>Unit</th></tr></thead><tbody>",
+            "<section id=\"accounts\"><h2>All accounts ({})</h2><p class=\"note\">Every \
+             account in the logs or the roster, in report order (risk score, then days since the \
+             last login, then name). Open an account for its details.</p>\
+             <div class=\"rows\" id=\"t-acc\"><div class=\"hd\"><span>Account</span>\
+             <span data-f>Status</span><span data-f>Risk</span><span>Score</span>\
+             <span data-f>Action</span><span>Last login</span><span data-f>Service</span>\
+             <span>Days</span><span>Logins</span><span>Failures</span><span>Addresses</span>\
+             <span data-f>Unit</span></div>",
             self.r.accounts.len()
         )?;
         for (i, a) in self.r.accounts.iter().enumerate() {
             write!(
                 w,
-                "<tr><td><details id=\"a{i}\"><summary>{}</summary>",
-                esc(&a.account)
-            )?;
-            self.detail(w, a)?;
-            write!(
-                w,
-                "</details></td><td>{}</td><td data-v=\"{}\">{}</td><td>{}</td><td>{}</td>\
-                 <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<details id=\"a{i}\"><summary><span>{}</span><span>{}</span><span data-v=\"{}\">{}</span>\
+                 <span>{}</span><span>{}</span><span>{}</span><span>{}</span><span>{}</span>\
+                 <span>{}</span><span>{}</span><span>{}</span><span>{}</span></summary>",
+                esc(&a.account),
                 a.status,
                 rank(a.risk.level),
                 a.risk.level,
@@ -599,8 +612,10 @@ impl Page<'_> {
                 a.distinct_ips,
                 esc(a.unit.as_deref().unwrap_or(""))
             )?;
+            self.detail(w, a)?;
+            write!(w, "</details>")?;
         }
-        write!(w, "</tbody></table></section>")
+        write!(w, "</div></section>")
     }
 
     /// The detail view of one account: who, last logins per service,
@@ -611,16 +626,19 @@ impl Page<'_> {
         if let Some(n) = &a.name {
             row(w, "Name", &esc(n))?;
         }
-        let mut st = a.status.to_string();
-        match a.in_roster {
-            Some(true) => st.push_str(", in the roster"),
-            Some(false) => st.push_str(", not in the roster"),
-            None => {}
+        let mut notes = Vec::new();
+        if a.in_roster == Some(false) {
+            notes.push("not in the roster");
         }
         if a.service_account {
-            st.push_str(", service account");
+            notes.push("service account");
         }
-        row(w, "Status", &st)?;
+        if a.status == "never" {
+            notes.push("no successful login in these logs");
+        }
+        if !notes.is_empty() {
+            row(w, "Note", &notes.join("; "))?;
+        }
         if let Some(t) = &a.last_login {
             row(
                 w,
@@ -633,13 +651,14 @@ impl Page<'_> {
                 ),
             )?;
         }
-        if !a.last_login_by_service.is_empty() {
+        // Per service, when there is more than the last login says.
+        if a.last_login_by_service.len() > 1 {
             let v: Vec<String> = a
                 .last_login_by_service
                 .iter()
                 .map(|(s, t)| format!("{s} {}", esc(&when(t))))
                 .collect();
-            row(w, "Per service", &v.join("<br>"))?;
+            row(w, "Last per service", &v.join("<br>"))?;
         }
         for (k, v) in [
             ("Last webmail login", &a.last_interactive_login),
@@ -647,19 +666,13 @@ impl Page<'_> {
             ("First seen", &a.first_seen),
             ("Password changed", &a.password_changed),
         ] {
-            if let Some(t) = v {
-                row(w, k, &esc(&when(t)))?;
+            match v {
+                // The last attempt only when it is not the last login.
+                Some(t) if k != "Last attempt" || a.last_login.as_ref() != Some(t) => {
+                    row(w, k, &esc(&when(t)))?
+                }
+                _ => {}
             }
-        }
-        if a.logins + a.failures > 0 {
-            row(
-                w,
-                "Attempts",
-                &format!(
-                    "{} successful, {} failed, from {} addresses",
-                    a.logins, a.failures, a.distinct_ips
-                ),
-            )?;
         }
         if let Some(e) = self.x.account(&a.account) {
             if !e.addrs.is_empty() {
@@ -667,8 +680,7 @@ impl Page<'_> {
                     .addrs
                     .iter()
                     .map(|d| {
-                        let mut s =
-                            format!("{}: {} logins, last {}", esc(&d.ip), d.logins, esc(&d.last));
+                        let mut s = format!("{} ×{}, last {}", esc(&d.ip), d.logins, esc(&d.last));
                         if let Some(p) = &d.place {
                             s.push_str(&format!(" ({})", esc(p)));
                         }
@@ -684,7 +696,7 @@ impl Page<'_> {
                 let v: Vec<String> = e
                     .countries
                     .iter()
-                    .map(|(c, n)| format!("{} ({n})", esc(c)))
+                    .map(|(c, n)| format!("{} ×{n}", esc(c)))
                     .collect();
                 row(w, "Countries", &v.join(", "))?;
             }
@@ -693,7 +705,7 @@ impl Page<'_> {
             .findings_of(a)
             .map(|f| {
                 format!(
-                    "<span class=\"badge sev-{}\">{}</span> <b>{}</b>: {}",
+                    "<span class=\"badge sev-{}\">{}</span> {}: {}",
                     f.severity,
                     f.severity,
                     f.detector,

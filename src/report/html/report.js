@@ -36,13 +36,36 @@
     return e;
   }
 
-  // Make one table sortable (click a header) and filterable (a text box,
+  // The parts of a list: a <table> (header cells, rows of tbody, cells),
+  // or the list of all accounts (a header line, <details> rows whose
+  // summary holds the cells).
+  function parts(t) {
+    if (t.tagName === 'TABLE') {
+      if (!t.tBodies[0] || !t.tHead) return null;
+      return {
+        body: t.tBodies[0],
+        rows: Array.prototype.slice.call(t.tBodies[0].rows),
+        heads: Array.prototype.slice.call(t.tHead.rows[0].cells),
+        cells: function (r) { return r.cells; }
+      };
+    }
+    var hd = t.querySelector(':scope > .hd');
+    if (!hd) return null;
+    return {
+      body: t,
+      rows: Array.prototype.slice.call(t.querySelectorAll(':scope > details')),
+      heads: Array.prototype.slice.call(hd.children),
+      cells: function (r) { return r.firstElementChild.children; }
+    };
+  }
+
+  // Make one list sortable (click a header) and filterable (a text box,
   // and a choice for each column whose header has data-f).
   function table(t) {
-    var body = t.tBodies[0];
-    if (!body) return null;
-    var rows = Array.prototype.slice.call(body.rows);
-    var heads = Array.prototype.slice.call(t.tHead.rows[0].cells);
+    var p = parts(t);
+    if (!p) return null;
+    var body = p.body, rows = p.rows, heads = p.heads, cells = p.cells;
+    var cell = function (r, c) { return cells(r)[c]; };
     var texts = null; // lower-cased row texts, made on the first filter
     var state = { col: -1, dir: 1 };
 
@@ -53,15 +76,19 @@
       b.addEventListener('click', function () {
         state.dir = state.col === col ? -state.dir : (th.hasAttribute('data-f') || col === 0 ? 1 : -1);
         state.col = col;
-        var keyed = rows.map(function (r, i) { return { r: r, k: key(r.cells[col]), i: i }; });
+        var keyed = rows.map(function (r, i) { return { r: r, k: key(cell(r, col)), i: i }; });
         keyed.sort(function (x, y) {
           var c = compare(x.k, y.k);
           if (x.k !== '' && y.k !== '') c *= state.dir;
           return c || x.i - y.i;
         });
+        // Rows are moved (not reordered with CSS), so reading, tabbing and
+        // printing follow the order shown.
         var frag = document.createDocumentFragment();
         keyed.forEach(function (x) { frag.appendChild(x.r); });
         body.appendChild(frag);
+        rows = keyed.map(function (x) { return x.r; });
+        texts = null;
         heads.forEach(function (h) { h.removeAttribute('aria-sort'); });
         th.setAttribute('aria-sort', state.dir > 0 ? 'ascending' : 'descending');
       });
@@ -74,7 +101,7 @@
     heads.forEach(function (th, col) {
       if (!th.hasAttribute('data-f')) return;
       var seen = {};
-      rows.forEach(function (r) { seen[r.cells[col] ? r.cells[col].textContent.trim() : ''] = 1; });
+      rows.forEach(function (r) { var c = cell(r, col); seen[c ? c.textContent.trim() : ''] = 1; });
       var values = Object.keys(seen).sort();
       if (values.length < 2) return;
       var name = th.textContent;
@@ -93,7 +120,7 @@
       var q = input.value.trim().toLowerCase();
       if (!texts && q) {
         texts = rows.map(function (r) {
-          return Array.prototype.map.call(r.cells, key).join(' ').toLowerCase();
+          return Array.prototype.map.call(cells(r), key).join(' ').toLowerCase();
         });
       }
       var shown = 0;
@@ -101,8 +128,8 @@
         var ok = !q || texts[i].indexOf(q) >= 0;
         for (var c = 0; ok && c < choices.length; c++) {
           var want = choices[c].sel.value;
-          var cell = r.cells[choices[c].col];
-          if (want !== '' && (cell ? cell.textContent.trim() : '') !== want) ok = false;
+          var x = cell(r, choices[c].col);
+          if (want !== '' && (x ? x.textContent.trim() : '') !== want) ok = false;
         }
         if (r.hidden === ok) r.hidden = !ok;
         if (ok) shown++;
@@ -116,15 +143,15 @@
       timer = setTimeout(apply, rows.length > 2000 ? 150 : 0);
     });
     count.textContent = rows.length + ' rows';
-    return { rows: rows, input: input, apply: apply };
+    return { rows: function () { return rows; }, input: input, apply: apply, cell: cell };
   }
 
   function openTarget(id) {
     var d = id && document.getElementById(id);
     if (d && d.tagName === 'DETAILS') {
       d.open = true;
-      var tr = d.closest('tr');
-      if (tr) tr.hidden = false;
+      var row = d.closest('tr') || d;
+      row.hidden = false;
       d.scrollIntoView({ block: 'center' });
       return d;
     }
@@ -132,7 +159,7 @@
   }
 
   var tables = {};
-  Array.prototype.forEach.call(document.querySelectorAll('table.data'), function (t) {
+  Array.prototype.forEach.call(document.querySelectorAll('table.data, .rows'), function (t) {
     var x = table(t);
     if (x) tables[t.id] = x;
   });
@@ -151,8 +178,8 @@
       var s = q.value.trim().toLowerCase();
       var n = 0;
       found = null;
-      acc.rows.forEach(function (r) {
-        var name = key(r.cells[0]).toLowerCase();
+      acc.rows().forEach(function (r) {
+        var name = key(acc.cell(r, 0)).toLowerCase();
         var ok = !s || name.indexOf(s) >= 0;
         if (ok && s && !found) found = r;
         if (ok) n++;
@@ -165,7 +192,7 @@
     var timer = 0;
     q.addEventListener('input', function () {
       clearTimeout(timer);
-      timer = setTimeout(run, acc.rows.length > 2000 ? 150 : 0);
+      timer = setTimeout(run, acc.rows().length > 2000 ? 150 : 0);
     });
     q.addEventListener('keydown', function (e) {
       if (e.key !== 'Enter') return;
@@ -175,7 +202,7 @@
       if (prev) prev.classList.remove('hit-row');
       if (found) {
         found.classList.add('hit-row');
-        var d = found.querySelector('details');
+        var d = found.tagName === 'DETAILS' ? found : found.querySelector('details');
         if (d) openTarget(d.id);
       }
     });
