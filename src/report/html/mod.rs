@@ -156,6 +156,14 @@ impl Page<'_> {
              <dt>Unrecognized authentication lines</dt><dd>{}</dd></dl>",
             i.files, i.lines, i.events, i.unrecognized_auth_lines
         )?;
+        if let Some(run) = &i.this_run {
+            write!(
+                w,
+                "<dl><dt>Read in this run (--state)</dt><dd></dd><dt>Files with new lines</dt>\
+                 <dd>{}</dd><dt>Lines</dt><dd>{}</dd><dt>Events</dt><dd>{}</dd></dl>",
+                run.files, run.lines, run.events
+            )?;
+        }
         let mut status: BTreeMap<&str, usize> = BTreeMap::new();
         let mut risk: BTreeMap<u8, usize> = BTreeMap::new();
         for a in &r.accounts {

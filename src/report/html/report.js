@@ -29,6 +29,10 @@
     return a < b ? -1 : 1;
   }
 
+  function plural(n, what) {
+    return n + ' ' + what + (n === 1 ? '' : 's');
+  }
+
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
     for (var k in attrs) e.setAttribute(k, attrs[k]);
@@ -134,7 +138,7 @@
         if (r.hidden === ok) r.hidden = !ok;
         if (ok) shown++;
       });
-      count.textContent = shown === rows.length ? rows.length + ' rows' : shown + ' of ' + rows.length + ' rows';
+      count.textContent = shown === rows.length ? plural(rows.length, 'row') : shown + ' of ' + plural(rows.length, 'row');
       return shown;
     }
     var timer = 0;
@@ -142,7 +146,7 @@
       clearTimeout(timer);
       timer = setTimeout(apply, rows.length > 2000 ? 150 : 0);
     });
-    count.textContent = rows.length + ' rows';
+    count.textContent = plural(rows.length, 'row');
     return { rows: function () { return rows; }, input: input, apply: apply, cell: cell };
   }
 
@@ -186,7 +190,7 @@
         if (r.hidden === ok) r.hidden = !ok;
       });
       acc.input.value = '';
-      out.textContent = s ? n + (n === 1 ? ' account' : ' accounts') + ' found' : '';
+      out.textContent = s ? plural(n, 'account') + ' found' : '';
       return n;
     };
     var timer = 0;
