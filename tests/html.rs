@@ -307,8 +307,13 @@ fn hostile_log(dir: &Path) -> PathBuf {
         "2025-03-02T11:20:00+00:00 mx1 dovecot: imap-login: Login: user=<{}>, method=PLAIN, rip=203.0.113.9, lip=198.51.100.5, mpid=99, TLS, session=<S{:015}>\n",
         names[0], 99
     ));
+    // A name that is not UTF-8 (Latin-1), shown as `\xNN`.
+    let mut bytes = t.into_bytes();
+    bytes.extend_from_slice(
+        b"2025-03-02T12:00:00+00:00 mx1 dovecot: imap-login: Login: user=<caf\xe9@example.gov>, method=PLAIN, rip=192.0.2.11, lip=198.51.100.5, mpid=7, TLS, session=<S000000000000007>\n",
+    );
     let p = dir.join("hostile.log");
-    std::fs::write(&p, t).unwrap();
+    std::fs::write(&p, bytes).unwrap();
     p
 }
 
@@ -326,9 +331,12 @@ fn hostile_user_names_are_text_in_the_html_report() {
         "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;@example.gov",
         "&lt;svg onload=alert(2)&gt;@example.gov",
         "&#39;-alert(3)-&#39;@example.gov",
+        "<summary><span>caf\\xe9@example.gov</span>",
     ] {
         assert!(page.contains(shown), "{shown} not shown");
     }
+    // Its details are found from the shown name too.
+    assert!(page.contains("<dd>192.0.2.11 ×1, last 2025-03-02</dd>"));
     // The finding's evidence (the raw log line) is escaped too.
     assert!(page.contains("<b>success_after_failures</b>"));
     assert!(page.contains("user=&lt;&lt;script&gt;alert(1)&lt;/script&gt;@example.gov&gt;"));

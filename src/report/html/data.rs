@@ -203,12 +203,14 @@ pub struct Extra {
 impl Extra {
     /// What there is for the account named `name` in the report.
     pub fn account(&self, name: &str) -> Option<&AccountExtra> {
-        let id = self
-            .odd_names
+        self.accounts.get(&self.id(name))
+    }
+
+    fn id(&self, name: &str) -> AccountId {
+        self.odd_names
             .get(name)
             .copied()
-            .unwrap_or_else(|| account_id(name.as_bytes()));
-        self.accounts.get(&id)
+            .unwrap_or_else(|| account_id(name.as_bytes()))
     }
 }
 
@@ -254,6 +256,13 @@ pub fn gather(agg: &Aggregate, r: &Report, s: &ReportSettings) -> Extra {
         cache: FxHashMap::default(),
     };
 
+    // Report names that are not their key's bytes (invalid UTF-8).
+    for (id, a) in &agg.accounts {
+        if let Cow::Owned(n) = lossy(&a.name) {
+            x.odd_names.insert(n, *id);
+        }
+    }
+
     // Timelines of the at-risk accounts, with their findings' windows.
     let by_id: FxHashMap<&str, &FindingOut> =
         r.findings.iter().map(|f| (f.id.as_str(), f)).collect();
@@ -293,14 +302,10 @@ pub fn gather(agg: &Aggregate, r: &Report, s: &ReportSettings) -> Extra {
                 });
             }
         }
-        timelines.insert(account_id(a.account.as_bytes()), t);
+        timelines.insert(x.id(&a.account), t);
     }
 
     for (id, a) in &agg.accounts {
-        let name = lossy(&a.name);
-        if let Cow::Owned(n) = &name {
-            x.odd_names.insert(n.clone(), *id);
-        }
         let mut tl = timelines.remove(id);
         for (minute, b) in a.fails.iter() {
             let local = clock.local(*minute as i64 * 60);
