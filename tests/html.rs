@@ -526,3 +526,33 @@ fn hostile_user_names_render_as_text_in_chromium() {
         "<script>alert(1)</script>@example.gov"
     );
 }
+
+#[test]
+fn geoip_places_and_countries_are_in_the_account_details() {
+    let geo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/geoip/GeoLite2-City-Test.mmdb");
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = String::new();
+    for (i, (h, ip)) in [
+        (10, "81.2.69.142"),
+        (12, "67.43.156.1"),
+        (13, "2.125.160.217"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        t.push_str(&format!(
+            "2025-03-01T{h}:00:00+00:00 mx1 dovecot: imap-login: Login: user=<ann@example.gov>, method=PLAIN, rip={ip}, lip=198.51.100.5, mpid={i}, TLS, session=<S{i:015}>\n"
+        ));
+    }
+    let log = dir.path().join("geo.log");
+    std::fs::write(&log, t).unwrap();
+    let page = scan(
+        "html",
+        &[log.to_str().unwrap(), "--geoip", geo.to_str().unwrap()],
+    );
+    assert!(page.contains("81.2.69.142 ×1, last 2025-03-01 (London, GB)"));
+    assert!(page.contains("<dt>Countries</dt><dd>GB ×2, BT ×1</dd>"));
+    // The travel finding makes the account at risk, with the places.
+    assert!(page.contains("impossible_travel"));
+    assert!(page.contains(" · 67.43.156.1 (BT)") || page.contains(" · 81.2.69.142 (London, GB)"));
+}
