@@ -22,6 +22,13 @@ pub fn write(r: &Report, w: &mut dyn Write) -> std::io::Result<()> {
         r.input.lines,
         r.input.events
     )?;
+    if let Some(t) = &r.input.this_run {
+        writeln!(
+            w,
+            "This run (`--state`) read {} files with new lines: {} bytes, {} lines, {} events.\n",
+            t.files, t.bytes, t.lines, t.events
+        )?;
+    }
     writeln!(w, "## At risk\n")?;
     writeln!(
         w,

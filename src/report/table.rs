@@ -45,6 +45,13 @@ pub fn write(r: &Report, w: &mut dyn Write) -> std::io::Result<()> {
         "read {} files, {} lines, {} events",
         r.input.files, r.input.lines, r.input.events
     )?;
+    if let Some(t) = &r.input.this_run {
+        writeln!(
+            w,
+            "this run (--state): {} files with new lines, {} bytes, {} lines, {} events",
+            t.files, t.bytes, t.lines, t.events
+        )?;
+    }
 
     let by_id: rustc_hash::FxHashMap<&str, &super::model::FindingOut> =
         r.findings.iter().map(|f| (f.id.as_str(), f)).collect();
