@@ -358,6 +358,12 @@ fn scan(a: ScanArgs) -> Result<u8> {
     // A state must not keep half a line a writer was in the middle of.
     cfg.read.read.hold_partial = a.state.is_some() || a.save_state.is_some();
     let rec = recorded(&cfg.read);
+    if a.state.as_deref() == Some(std::path::Path::new("-")) {
+        return Err(UsageError(
+            "--state -: a state that is read and saved back needs a file (--save-state - writes one to stdout)".into(),
+        )
+        .into());
+    }
     let mut st = state::State::new(rec.clone());
     let mut resumed = false;
     if let Some(p) = &a.state {
@@ -376,8 +382,8 @@ fn scan(a: ScanArgs) -> Result<u8> {
                 let diff = loaded.recorded.differences(&rec);
                 if !diff.is_empty() {
                     return Err(UsageError(format!(
-                        "--state {name}: it was read with other settings ({}; the state's first): run \
-                         with the same settings, or start a new state file",
+                        "--state {name}: it was read with other settings (the state's / this run's: {}): \
+                         run with the same settings, or start a new state file",
                         diff.join("; ")
                     ))
                     .into());

@@ -133,7 +133,8 @@ impl State {
         let diff = self.recorded.differences(&other.recorded);
         if !diff.is_empty() {
             return Err(StateError::Mismatch(format!(
-                "{} and {} were read with different settings ({}): their data cannot be combined",
+                "{} and {} were read with different settings ({}, in that order): their data cannot \
+                 be combined",
                 names.0,
                 names.1,
                 diff.join("; ")
