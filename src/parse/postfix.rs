@@ -17,9 +17,22 @@ use super::util::find;
 use super::{Header, Verdict};
 use crate::event::{parse_ip, Kind, Outcome, Parsed, Reason, Service, Source};
 
+/// Whether `msg` holds `sasl_` or `SASL`: one pass over the rare last bytes
+/// of the two (most smtpd lines, connections, TLS and clients without AUTH,
+/// have neither and few `_` or `L`), checking the bytes before each.
+fn names_sasl(msg: &[u8]) -> bool {
+    memchr::memchr2_iter(b'_', b'L', msg).any(|i| {
+        if msg[i] == b'_' {
+            i >= 4 && &msg[i - 4..i] == b"sasl"
+        } else {
+            i >= 3 && &msg[i - 3..i] == b"SAS"
+        }
+    })
+}
+
 /// Read one Postfix smtpd message.
 pub fn parse<'a>(_h: &Header<'a>, msg: &'a [u8], out: &mut Vec<Parsed<'a>>) -> Verdict {
-    if find(msg, b"sasl_").is_none() && find(msg, b"SASL").is_none() {
+    if !names_sasl(msg) {
         return Verdict::Ignored;
     }
     if let Some(rest) = msg.strip_prefix(b"warning: ") {
@@ -229,6 +242,24 @@ mod tests {
         assert_eq!(v, Verdict::Events, "{l}");
         assert_eq!(out.len(), 1, "{l}");
         out.pop().unwrap()
+    }
+
+    #[test]
+    fn names_sasl_is_a_substring_test() {
+        for (m, want) in [
+            (&b"connect from unknown[192.0.2.1]"[..], false),
+            (b"TLS_AES_256_GCM_SHA384 LOGIN", false),
+            (b"x, sasl_method=PLAIN", true),
+            (b"sasl_", true),
+            (b"asl_ SAL SASl sasL_", false),
+            (b"SASL", true),
+            (b"warning: x: SASL LOGIN authentication failed", true),
+            (b"", false),
+        ] {
+            let naive = find(m, b"sasl_").is_some() || find(m, b"SASL").is_some();
+            assert_eq!(names_sasl(m), want, "{}", String::from_utf8_lossy(m));
+            assert_eq!(naive, want);
+        }
     }
 
     #[test]
