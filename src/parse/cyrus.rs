@@ -25,7 +25,8 @@ use std::net::IpAddr;
 /// Whether a program tag is a Cyrus service behind a `syslog_prefix` or
 /// the `cyrus/` ident (`cyrus/imap`, `0506150101/pop3s`).
 pub fn is_service_tag(program: &[u8]) -> bool {
-    match memchr::memrchr(b'/', program) {
+    // Tags are short: a backward loop beats a SIMD search.
+    match program.iter().rposition(|&c| c == b'/') {
         Some(i) => matches!(
             &program[i + 1..],
             b"imap" | b"imaps" | b"pop3" | b"pop3s" | b"sieve" | b"timsieved"

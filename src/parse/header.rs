@@ -560,24 +560,42 @@ fn split_host_tag(rest: &[u8]) -> Option<HostTag<'_>> {
     Some((host, program, pid, msg))
 }
 
+/// The high bit of each byte of `w` that equals `b`, and no other bit
+/// (the exact form of the "has zero byte" trick: no carry crosses bytes).
+#[inline]
+fn bytes_equal(w: u64, b: u8) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = w ^ (0x0101_0101_0101_0101 * b as u64);
+    !(((x & LOW7) + LOW7) | x | LOW7)
+}
+
 /// Position of the ':' that ends the program tag (followed by a space or
-/// the end of the line). Tags are short: look at most 64 bytes in.
+/// the end of the line). Tags are short: look at most 64 bytes in, eight
+/// bytes at a time (a `memchr` call costs more than the few words a tag
+/// spans).
 fn find_tag_end(s: &[u8]) -> Option<usize> {
     let lim = s.len().min(64);
-    let mut from = 0;
-    while let Some(i) = memchr::memchr(b':', &s[from..lim]) {
-        let at = from + i;
-        if s.get(at + 1).is_none_or(|&b| b == b' ') {
-            return Some(at);
+    let ends_tag = |at: usize| s.get(at + 1).is_none_or(|&b| b == b' ');
+    let mut i = 0;
+    while i + 8 <= lim {
+        let w = u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
+        let mut m = bytes_equal(w, b':');
+        while m != 0 {
+            let at = i + (m.trailing_zeros() / 8) as usize;
+            if ends_tag(at) {
+                return Some(at);
+            }
+            m &= m - 1;
         }
-        from = at + 1;
+        i += 8;
     }
-    None
+    (i..lim).find(|&at| s[at] == b':' && ends_tag(at))
 }
 
 fn split_tag(tag: &[u8]) -> (&[u8], &[u8]) {
     if tag.last() == Some(&b']') {
-        if let Some(open) = memchr::memrchr(b'[', tag) {
+        // The pid is a few digits: a backward loop beats a SIMD search.
+        if let Some(open) = tag.iter().rposition(|&c| c == b'[') {
             let mut name = &tag[..open];
             while name.last() == Some(&b' ') {
                 name = &name[..name.len() - 1];
@@ -596,6 +614,41 @@ fn split_tag(tag: &[u8]) -> (&[u8], &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tag_end_word_at_a_time() {
+        fn naive(s: &[u8]) -> Option<usize> {
+            let lim = s.len().min(64);
+            (0..lim).find(|&at| s[at] == b':' && s.get(at + 1).is_none_or(|&b| b == b' '))
+        }
+        let samples: [&[u8]; 9] = [
+            b"postfix/smtpd[240019]: connect from x",
+            b"a:b:c: d",
+            b"x:",
+            b"",
+            b":",
+            b"abcdefgh:",
+            b"abcdefg: ",
+            b"\xff\x80::::::::::x: y",
+            b"0123456789012345678901234567890123456789012345678901234567890123: late",
+        ];
+        for s in samples {
+            for i in 0..=s.len() {
+                assert_eq!(find_tag_end(&s[i..]), naive(&s[i..]), "{:?}", &s[i..]);
+            }
+        }
+        for b in 0..=255u8 {
+            let w = u64::from_le_bytes([b, 0x3a, 0xba, 0x3b, 0x39, 0, 0xff, 0x3a]);
+            let want: u64 = w
+                .to_le_bytes()
+                .iter()
+                .enumerate()
+                .filter(|(_, &x)| x == b)
+                .map(|(i, _)| 0x80 << (8 * i))
+                .sum();
+            assert_eq!(bytes_equal(w, b), want, "{b}");
+        }
+    }
 
     #[test]
     fn bsd_with_pid_and_padded_day() {
