@@ -13,6 +13,7 @@
 pub mod cap;
 mod remap;
 pub mod series;
+pub mod success;
 
 use crate::account::{account_id, AccountId, Normalizer};
 use crate::event::{Kind, Outcome, Parsed, Reason, Service};
@@ -23,6 +24,7 @@ use series::Series;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
+use success::Successes;
 
 /// A position in the input: time first, then file and line, so the maximum
 /// of refs is "the last", with ties broken the same way however the input
@@ -138,16 +140,6 @@ pub struct SuccBucket {
     pub nets: CapSet<u64, 16>,
 }
 
-impl SuccBucket {
-    fn merge(&mut self, o: &SuccBucket) {
-        self.n += o.n;
-        self.first = self.first.min(o.first);
-        self.last = self.last.max(o.last);
-        self.minutes |= o.minutes;
-        self.nets.merge(&o.nets);
-    }
-}
-
 /// A count in one minute with its first and last line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CountBucket {
@@ -228,7 +220,7 @@ impl IpSeen {
 /// Most days have one.
 pub type IpDay = smallvec::SmallVec<[IpSeen; 1]>;
 
-fn ip_day_add(d: &mut IpDay, s: IpSeen) {
+pub(crate) fn ip_day_add(d: &mut IpDay, s: IpSeen) {
     match d.binary_search_by_key(&s.ip, |x| x.ip) {
         Ok(i) => {
             let x = &mut d[i];
@@ -237,12 +229,6 @@ fn ip_day_add(d: &mut IpDay, s: IpSeen) {
             x.n = x.n.saturating_add(s.n);
         }
         Err(i) => d.insert(i, s),
-    }
-}
-
-fn ip_day_merge(d: &mut IpDay, o: &IpDay) {
-    for s in o {
-        ip_day_add(d, *s);
     }
 }
 
@@ -305,15 +291,14 @@ pub struct AccountAgg {
     pub cleartext_last: Option<(Ref, IpKey)>,
     /// Forwarding set on the account (the first [`MAX_FORWARDS`], sorted).
     pub forwards: Vec<Forward>,
-    /// Client addresses of successes per day (trusted networks and proxies
-    /// left out): the address, geo and known-bad detectors read these.
-    pub addrs: Series<IpDay>,
     /// Distinct addresses of any attempt.
     pub ips: cap::DistinctCount<IpKey, 65536>,
     /// Failures per minute.
     pub fails: Series<FailBucket>,
-    /// Successes per hour.
-    pub succ: Series<SuccBucket>,
+    /// Successes per hour and address: the per-hour buckets
+    /// ([`AccountAgg::succ`]) and the client addresses per day
+    /// ([`AccountAgg::addrs`]) are derived from these.
+    pub successes: Successes,
     /// Submissions per minute.
     pub submits: Series<CountBucket>,
 }
@@ -331,6 +316,18 @@ fn max_opt<T: Ord + Copy>(a: &mut Option<T>, b: Option<T>) {
 }
 
 impl AccountAgg {
+    /// Successes per hour (derived from [`Self::successes`]).
+    pub fn succ(&self) -> Series<SuccBucket> {
+        self.successes.hours()
+    }
+
+    /// Client addresses of successes per day, trusted networks and proxies
+    /// left out (derived from [`Self::successes`]): the address, geo and
+    /// known-bad detectors read these.
+    pub fn addrs(&self) -> Series<IpDay> {
+        self.successes.client_days()
+    }
+
     fn merge(&mut self, o: &AccountAgg) {
         if self.name.is_empty() {
             self.name = o.name.clone();
@@ -356,10 +353,9 @@ impl AccountAgg {
             self.forwards.dedup();
             self.forwards.truncate(MAX_FORWARDS);
         }
-        self.addrs.merge(&o.addrs, ip_day_merge);
         self.ips.merge(&o.ips);
         self.fails.merge(&o.fails, FailBucket::merge);
-        self.succ.merge(&o.succ, SuccBucket::merge);
+        self.successes.merge(&o.successes);
         self.submits.merge(&o.submits, CountBucket::merge);
     }
 }
@@ -478,9 +474,8 @@ impl Aggregate {
     pub fn shrink(&mut self) {
         for a in self.accounts.values_mut() {
             a.fails.shrink();
-            a.succ.shrink();
+            a.successes.shrink();
             a.submits.shrink();
-            a.addrs.shrink();
         }
         for i in self.ips.values_mut() {
             i.fails.shrink();
@@ -624,15 +619,6 @@ impl Folder {
                     if ip != 0 {
                         a.ips.insert(ip);
                     }
-                    // The client address for the address and geo detectors.
-                    let client = if ip != 0
-                        && !self.settings.proxies.contains(ip)
-                        && !self.settings.trusted.contains(ip)
-                    {
-                        ip
-                    } else {
-                        0
-                    };
                     if ev.tls == Some(false)
                         && ip != 0
                         && !is_key_method(ev.method)
@@ -642,34 +628,16 @@ impl Folder {
                         min_opt(&mut a.cleartext_first, Some((r, ip)));
                         max_opt(&mut a.cleartext_last, Some((r, ip)));
                     }
-                    if client != 0 {
-                        let day = (p.ts.div_euclid(86_400)) as u32;
-                        ip_day_add(
-                            a.addrs.entry(day, IpDay::new),
-                            IpSeen::new(client, r, n.min(u32::MAX as u64) as u32),
-                        );
-                    }
-                    let ip = if self.settings.proxies.contains(ip) {
+                    // A proxy's address is no client's; a trusted one is
+                    // kept for the hour buckets but is no client address
+                    // for the address and geo detectors.
+                    let ip = if ip != 0 && self.settings.proxies.contains(ip) {
                         0
                     } else {
                         ip
                     };
-                    let hour = (p.ts.div_euclid(3600)) as u32;
-                    let bit = 1u64 << (p.ts.div_euclid(60).rem_euclid(60));
-                    let b = a.succ.entry(hour, || SuccBucket {
-                        n: 0,
-                        first: (r, ip),
-                        last: (r, ip),
-                        minutes: 0,
-                        nets: CapSet::default(),
-                    });
-                    b.n += n;
-                    b.first = b.first.min((r, ip));
-                    b.last = b.last.max((r, ip));
-                    b.minutes |= bit;
-                    if ip != 0 {
-                        b.nets.insert(net_key(ip));
-                    }
+                    let client = ip != 0 && !self.settings.trusted.contains(ip);
+                    a.successes.add(r, ip, client, n);
                 }
             }
             (Kind::Login, Outcome::Failure) => {

@@ -51,19 +51,10 @@ impl Aggregate {
                 m(&mut f.at);
             }
             a.forwards.sort();
-            for d in a.addrs.values_mut() {
-                for s in d.iter_mut() {
-                    m(&mut s.first);
-                    m(&mut s.last);
-                }
-            }
+            a.successes.map_refs(m);
             for b in a.fails.values_mut() {
                 m(&mut b.first);
                 m(&mut b.last);
-            }
-            for b in a.succ.values_mut() {
-                m(&mut b.first.0);
-                m(&mut b.last.0);
             }
             for b in a.submits.values_mut() {
                 m(&mut b.first);

@@ -19,7 +19,8 @@ impl Detector for DormantReactivated {
         for (id, a) in &agg.accounts {
             let mut seen: FxHashSet<u64> = FxHashSet::default();
             let mut prev: Option<&crate::aggregate::SuccBucket> = None;
-            for b in a.succ.values() {
+            let succ = a.succ();
+            for b in succ.values() {
                 if let Some(p) = prev {
                     let gap = b.first.0.ts - p.last.0.ts;
                     if gap >= gap_min {

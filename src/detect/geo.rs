@@ -41,7 +41,7 @@ impl Detector for ManyCountries {
             cache: FxHashMap::default(),
         };
         for (id, a) in &agg.accounts {
-            if a.addrs.is_empty() {
+            if !a.successes.has_client() {
                 continue;
             }
             // (hour, (country, ref)) for each located success point.
@@ -116,7 +116,7 @@ impl Detector for ImpossibleTravel {
             cache: FxHashMap::default(),
         };
         for (id, a) in &agg.accounts {
-            if a.addrs.is_empty() {
+            if !a.successes.has_client() {
                 continue;
             }
             let pts: Vec<(Ref, IpKey, (f64, f64), String)> = success_points(a)
@@ -186,7 +186,7 @@ impl Detector for NewCountry {
             cache: FxHashMap::default(),
         };
         for (id, a) in &agg.accounts {
-            if a.addrs.is_empty() {
+            if !a.successes.has_client() {
                 continue;
             }
             // History starts at the account's first successful login.

@@ -23,7 +23,7 @@ impl Detector for KnownBadIp {
         for (id, a) in &agg.accounts {
             // Per address: first and last success, and how many.
             let mut per: FxHashMap<IpKey, (Ref, Ref, u64)> = FxHashMap::default();
-            for day in a.addrs.values() {
+            for day in a.addrs().values() {
                 for s in day {
                     if !bad.contains(s.ip()) || ctx.trusted(s.ip()) {
                         continue;

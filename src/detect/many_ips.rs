@@ -23,7 +23,8 @@ impl Detector for ManyIps {
             if a.ips.len() < t.many_ips.networks as usize {
                 continue;
             }
-            let items: Vec<(u32, &SuccBucket)> = a.succ.iter().map(|(h, b)| (*h, b)).collect();
+            let succ = a.succ();
+            let items: Vec<(u32, &SuccBucket)> = succ.iter().map(|(h, b)| (*h, b)).collect();
             let need = t.many_ips.networks;
             for ep in episodes(&items, t.many_ips.window_hours, need, |w| {
                 union(w).len() as u64

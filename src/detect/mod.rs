@@ -439,7 +439,7 @@ pub fn episodes<T>(
 /// and last of each address on each day, sorted by time.
 pub fn success_points(a: &crate::aggregate::AccountAgg) -> Vec<(Ref, IpKey)> {
     let mut v = Vec::new();
-    for day in a.addrs.values() {
+    for day in a.addrs().values() {
         for s in day {
             v.push((s.first, s.ip()));
             if s.last != s.first {

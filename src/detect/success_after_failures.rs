@@ -22,7 +22,7 @@ impl Detector for SuccessAfterFailures {
             }
             // Failures already reported in a finding are not used again.
             let mut used_until: Option<u32> = None;
-            for (hour, b) in &a.succ {
+            for (hour, b) in &a.succ() {
                 let mut bits = b.minutes;
                 while bits != 0 {
                     let m = bits.trailing_zeros();

@@ -320,7 +320,7 @@ pub fn gather(agg: &Aggregate, r: &Report, s: &ReportSettings) -> Extra {
                 }
             }
         }
-        for (hour, b) in a.succ.iter() {
+        for (hour, b) in a.succ().iter() {
             if let Some(i) = x.days.bin(day_of(*hour as i64 * 3600)) {
                 x.succ[i] += b.n;
                 if let Some(t) = &mut tl {
@@ -377,11 +377,12 @@ fn client_addresses(
     places: &mut Places<'_>,
     day_of: &dyn Fn(i64) -> i64,
 ) -> (Vec<Addr>, usize, Countries) {
-    if a.addrs.is_empty() {
+    let days = a.addrs();
+    if days.is_empty() {
         return (Vec::new(), 0, Vec::new());
     }
     let mut seen: FxHashMap<IpKey, (u64, i64)> = FxHashMap::default();
-    for d in a.addrs.values() {
+    for d in days.values() {
         for s in d {
             let e = seen.entry(s.ip()).or_insert((0, i64::MIN));
             e.0 += s.n as u64;
