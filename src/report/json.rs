@@ -5,11 +5,13 @@ use std::io::Write;
 
 /// The whole report as one pretty-printed JSON document.
 pub fn write(report: &Report, w: &mut dyn Write) -> std::io::Result<()> {
-    // Serialize into memory first: serde writes many tiny pieces, and each
-    // through `dyn Write` costs a call.
-    let mut buf = serde_json::to_vec_pretty(report)?;
-    buf.push(b'\n');
-    w.write_all(&buf)
+    // Through a buffer: serde writes many tiny pieces, and each through
+    // `dyn Write` costs a call. Not the whole document in memory: on 20,000
+    // accounts that is 25 MB (and as much again while the vector grows).
+    let mut buf = std::io::BufWriter::with_capacity(1 << 16, w);
+    serde_json::to_writer_pretty(&mut buf, report)?;
+    buf.write_all(b"\n")?;
+    buf.flush()
 }
 
 /// The accounts one per line, then the findings one per line.
