@@ -68,7 +68,9 @@ pub struct ReadOptions {
     pub block_size: usize,
     /// Whether plain files may be memory-mapped.
     pub mmap: bool,
-    /// Blocks handed to workers at once before the reader parses one itself.
+    /// Blocks handed to workers at once before the reader parses one itself
+    /// (at most twice the worker threads: enough to keep them busy, and
+    /// every block waiting holds its pages or its buffer).
     pub in_flight: usize,
     /// The run's clock (UTC seconds): the anchor for stdin.
     pub now: i64,
@@ -84,7 +86,7 @@ impl Default for ReadOptions {
         ReadOptions {
             block_size: 4 << 20,
             mmap: true,
-            in_flight: 8,
+            in_flight: 64,
             now: 0,
             hold_partial: false,
         }
@@ -143,6 +145,10 @@ impl FileInfo {
 /// authentication program is anywhere near it), so one endless line costs
 /// at most this much memory, not its length.
 pub const MAX_LINE: usize = 1 << 20;
+
+/// How far before a block its pages are given back: more than the kernel
+/// maps around a page fault (`fault_around_bytes`, 64 KiB by default).
+const FAULT_AROUND: usize = 256 << 10;
 
 /// Plain files smaller than this are read, not mapped.
 const MMAP_MIN: u64 = 4 << 20;
@@ -354,6 +360,12 @@ pub fn count_lines(data: &[u8]) -> u64 {
     }
 }
 
+/// Blocks a reader hands on before parsing one itself (see
+/// [`ReadOptions::in_flight`]).
+fn in_flight(opts: &ReadOptions) -> usize {
+    opts.in_flight.min(2 * rayon::current_num_threads())
+}
+
 #[allow(clippy::too_many_arguments)]
 fn read_mapped<H, P>(
     mmap: &memmap2::Mmap,
@@ -371,6 +383,7 @@ where
 {
     let map: &[u8] = mmap;
     let bs = opts.block_size.max(1);
+    let in_flight = in_flight(opts);
     let busy = AtomicUsize::new(0);
     let snapshot = info.clone();
     let info_ref = &snapshot;
@@ -416,17 +429,24 @@ where
                     info_ref,
                 );
                 // Give the pages back: resident memory must not grow with
-                // the file.
+                // the file. The range starts `FAULT_AROUND` before the
+                // block: a page fault maps the cached pages around it, also
+                // pages before the block that its neighbour gave back
+                // already, and nothing else would drop those.
+                let from = a.saturating_sub(FAULT_AROUND);
                 // SAFETY: the mapping is private and read-only; dropped
                 // pages are read again from the file if touched (a block
                 // boundary shares a page with its neighbour).
                 unsafe {
-                    let _ =
-                        mmap.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, a, b - a);
+                    let _ = mmap.unchecked_advise_range(
+                        memmap2::UncheckedAdvice::DontNeed,
+                        from,
+                        b - from,
+                    );
                 }
                 on_disk((b - a) as u64);
             };
-            if busy.load(Ordering::Acquire) >= opts.in_flight {
+            if busy.load(Ordering::Acquire) >= in_flight {
                 work();
             } else {
                 busy.fetch_add(1, Ordering::AcqRel);
@@ -464,6 +484,7 @@ where
     H: Fn(Block<'_>, &FileInfo) + Sync,
 {
     let bs = opts.block_size.max(1);
+    let in_flight = in_flight(opts);
     let pool: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
     let busy = AtomicUsize::new(0);
     let mut line = resume.lines + 1;
@@ -580,7 +601,7 @@ where
             line += count_lines(&buf[..n]);
             let this_seq = seq;
             seq += 1;
-            if busy.load(Ordering::Acquire) >= opts.in_flight {
+            if busy.load(Ordering::Acquire) >= in_flight {
                 handle(
                     Block {
                         data: &buf[..n],
