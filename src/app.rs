@@ -515,6 +515,15 @@ fn finish(
             }
         }
     }
+    // The time buckets were for the detectors, and for the HTML report's
+    // charts (a state, if one is saved, was written before): otherwise
+    // dropped, their memory holds the report model, built on a worker
+    // thread, whose allocator arena has that memory free (the scan filled
+    // it). The peak is then the scan's, not the scan's and the report's.
+    if !matches!(format, ReportFormat::Html) {
+        st.agg.drop_buckets();
+    }
+    let agg = &st.agg;
     let settings = model::ReportSettings {
         as_of: prep.as_of,
         inactive_days: prep.inactive_days as i64,
@@ -524,15 +533,17 @@ fn finish(
         service_accounts: prep.service_accounts.clone(),
         geo: prep.geo.clone(),
     };
-    let mut rep = model::build(
-        agg,
-        &findings,
-        prep.roster.as_ref(),
-        &files,
-        &skipped,
-        &texts,
-        &settings,
-    );
+    let mut rep = pool.install(|| {
+        model::build(
+            agg,
+            &findings,
+            prep.roster.as_ref(),
+            &files,
+            &skipped,
+            &texts,
+            &settings,
+        )
+    });
     rep.input.this_run = this_run;
     let format = match format {
         ReportFormat::Table => Format::Table,

@@ -396,9 +396,11 @@ impl Counts {
 /// The whole aggregate of a run (or of a part of it).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Aggregate {
-    /// Per account.
+    /// Per account. Boxed: the table keeps a quarter to a half of its slots
+    /// free, and a free slot of ~600 bytes (one per partial aggregate per
+    /// thread) costs more than a pointer.
     #[serde(serialize_with = "cap::sorted_map")]
-    pub accounts: FxHashMap<AccountId, AccountAgg>,
+    pub accounts: FxHashMap<AccountId, Box<AccountAgg>>,
     /// Per address.
     #[serde(serialize_with = "cap::sorted_map")]
     pub ips: FxHashMap<IpKey, IpAgg>,
@@ -468,6 +470,17 @@ impl Aggregate {
         other.accounts = FxHashMap::default();
         other.ips = FxHashMap::default();
         self.merge(&other);
+    }
+
+    /// Drop what only the detectors read (the time buckets of accounts and
+    /// addresses), keeping what the report shows.
+    pub fn drop_buckets(&mut self) {
+        for a in self.accounts.values_mut() {
+            a.fails = Series::default();
+            a.successes = Successes::default();
+            a.submits = Series::default();
+        }
+        self.ips = FxHashMap::default();
     }
 
     /// Release the spare capacity of the time series (after the last fold).

@@ -98,7 +98,7 @@ impl Successes {
     /// every success from `ip`: it depends on the trusted networks only).
     #[inline]
     pub fn add(&mut self, at: Ref, ip: IpKey, client: bool, n: u64) {
-        let rec = SuccRec {
+        self.put(SuccRec {
             first_ts: at.ts,
             last_ts: at.ts,
             ip: [(ip >> 64) as u64, ip as u64],
@@ -107,7 +107,13 @@ impl Successes {
             minutes: (1u64 << at.ts.div_euclid(60).rem_euclid(60))
                 | if client { CLIENT } else { 0 },
             n,
-        };
+        });
+    }
+
+    /// Add one record: into the record of its hour and address, or as a
+    /// new one in its place.
+    #[inline]
+    fn put(&mut self, rec: SuccRec) {
         let key = rec.key();
         // Lines come mostly in time order: nearly always the last record or
         // a new one at the end.
@@ -130,6 +136,14 @@ impl Successes {
         }
         if self.items.is_empty() {
             self.items = other.items.clone();
+            return;
+        }
+        if other.items.len() * 8 < self.items.len() {
+            // A few records (a part of the input) into a long list: each in
+            // its place, nearly always at the end.
+            for r in &other.items {
+                self.put(*r);
+            }
             return;
         }
         let mut out = Vec::with_capacity(self.items.len() + other.items.len());
