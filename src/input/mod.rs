@@ -253,7 +253,98 @@ where
         }
     }
     let hold = opts.hold_partial && !age_ok && compression == Compression::Plain;
-    Ok(read_stream(reader, opts, resume, hold, info, handle))
+    if compression == Compression::Plain {
+        return Ok(read_stream(reader, opts, resume, hold, info, handle));
+    }
+    // Decompression on a thread of its own, a few chunks ahead: the pool's
+    // threads all parse (a reader that also parsed stopped decompressing
+    // while it did).
+    Ok(std::thread::scope(|s| {
+        let ahead = ReadAhead::start(s, reader);
+        read_stream(Box::new(ahead), opts, resume, hold, info, handle)
+    }))
+}
+
+/// Decompressed text in chunks of this size go from the decompressing
+/// thread to the reader.
+const AHEAD_CHUNK: usize = 1 << 20;
+
+/// A reader fed by another thread that reads (decompresses) `AHEAD_CHUNK`
+/// bytes at a time, at most a few chunks ahead.
+struct ReadAhead {
+    chunks: std::sync::mpsc::Receiver<io::Result<Vec<u8>>>,
+    spare: std::sync::mpsc::Sender<Vec<u8>>,
+    cur: Vec<u8>,
+    pos: usize,
+}
+
+impl ReadAhead {
+    /// Start reading `inner` on a thread of `scope`. The thread ends at the
+    /// end of `inner`, at its first error (handed on after the text before
+    /// it), or when the `ReadAhead` is dropped.
+    fn start<'scope, 'env, R: Read + Send + 'scope>(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        mut inner: R,
+    ) -> ReadAhead {
+        let (tx, chunks) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(3);
+        let (spare, spares) = std::sync::mpsc::channel::<Vec<u8>>();
+        scope.spawn(move || loop {
+            let mut buf = spares.try_recv().unwrap_or_default();
+            buf.resize(AHEAD_CHUNK, 0);
+            let mut n = 0;
+            let mut failed = None;
+            while n < buf.len() {
+                match inner.read(&mut buf[n..]) {
+                    Ok(0) => break,
+                    Ok(k) => n += k,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+            }
+            let end = n < buf.len();
+            buf.truncate(n);
+            if n > 0 && tx.send(Ok(buf)).is_err() {
+                return;
+            }
+            if let Some(e) = failed {
+                let _ = tx.send(Err(e));
+                return;
+            }
+            if end {
+                return;
+            }
+        });
+        ReadAhead {
+            chunks,
+            spare,
+            cur: Vec::new(),
+            pos: 0,
+        }
+    }
+}
+
+impl Read for ReadAhead {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.pos == self.cur.len() {
+            match self.chunks.recv() {
+                Ok(Ok(next)) => {
+                    let done = std::mem::replace(&mut self.cur, next);
+                    let _ = self.spare.send(done);
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                // The thread ended: the end of the text.
+                Err(_) => return Ok(0),
+            }
+        }
+        let k = out.len().min(self.cur.len() - self.pos);
+        out[..k].copy_from_slice(&self.cur[self.pos..self.pos + k]);
+        self.pos += k;
+        Ok(k)
+    }
 }
 
 /// The decompressed text of `raw`.
@@ -689,6 +780,41 @@ mod tests {
         assert!(info.bytes < 16 << 20);
         let block0 = seen.load(Ordering::Relaxed);
         assert!(block0 > 1000 && block0 < 1300, "{block0} lines in block 0");
+    }
+
+    /// The read-ahead thread hands on every byte in order, in reads of any
+    /// size, then the error that stopped its reader, then the end.
+    #[test]
+    fn read_ahead_keeps_order_and_error() {
+        struct Failing(std::io::Cursor<Vec<u8>>);
+        impl Read for Failing {
+            fn read(&mut self, b: &mut [u8]) -> io::Result<usize> {
+                // Odd sizes, then a broken stream.
+                let k = b.len().min(777);
+                match self.0.read(&mut b[..k])? {
+                    0 => Err(io::Error::other("corrupt block")),
+                    n => Ok(n),
+                }
+            }
+        }
+        let text: Vec<u8> = (0..3 * AHEAD_CHUNK + 12345)
+            .map(|i| (i % 251) as u8)
+            .collect();
+        std::thread::scope(|s| {
+            let mut r = ReadAhead::start(s, Failing(std::io::Cursor::new(text.clone())));
+            let mut got = Vec::new();
+            let mut buf = vec![0u8; 70_001];
+            let err = loop {
+                match r.read(&mut buf) {
+                    Ok(0) => panic!("end before the error"),
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                    Err(e) => break e,
+                }
+            };
+            assert_eq!(err.to_string(), "corrupt block");
+            assert!(got == text, "{} of {} bytes", got.len(), text.len());
+            assert_eq!(r.read(&mut buf).unwrap(), 0);
+        });
     }
 
     /// A line longer than `MAX_LINE` costs no more than `MAX_LINE`, and the
