@@ -35,7 +35,7 @@ pub fn fetch(
             }
         }
         if let Ok(reader) = open(file) {
-            read_lines(reader, &lines, fid, 1, &mut out);
+            read_lines(reader, &lines, fid, 1, 1 << 20, &mut out);
         }
     }
     out
@@ -80,24 +80,27 @@ fn seek_lines(
         }
         let mut f = File::open(&file.path)?;
         f.seek(SeekFrom::Start(offset))?;
-        read_lines(Box::new(f), &lines[i..j], fid, first, out);
+        // Checkpoints are a few hundred KiB apart: small reads, not a
+        // whole megabyte for a line near the checkpoint.
+        read_lines(Box::new(f), &lines[i..j], fid, first, 64 << 10, out);
         i = j.max(i + 1);
     }
     Ok(())
 }
 
-/// Stream the text, counting newlines a buffer at a time (SIMD), and keep
-/// the wanted lines (`lines` is sorted), the reader's first line being
-/// number `start`.
+/// Stream the text, counting newlines a buffer of `chunk` bytes at a time
+/// (SIMD), and keep the wanted lines (`lines` is sorted), the reader's
+/// first line being number `start`.
 fn read_lines(
     mut r: Box<dyn Read>,
     lines: &[u64],
     fid: u32,
     start: u64,
+    chunk: usize,
     out: &mut BTreeMap<(u32, u64), Vec<u8>>,
 ) {
     let mut want = lines.iter().copied().peekable();
-    let mut buf = vec![0u8; 1 << 20];
+    let mut buf = vec![0u8; chunk];
     // Line number at the reader's position (`start` where it begins), and
     // the partial wanted line being collected.
     let mut no = start;
@@ -180,7 +183,14 @@ mod tests {
         }
         let want = [1u64, 2, 77_777, 150_001, 299_999, 300_000, 300_001];
         let mut out = BTreeMap::new();
-        read_lines(Box::new(std::io::Cursor::new(text)), &want, 3, 1, &mut out);
+        read_lines(
+            Box::new(std::io::Cursor::new(text)),
+            &want,
+            3,
+            1,
+            1000,
+            &mut out,
+        );
         assert_eq!(out[&(3, 1)], b"line 1 x");
         assert_eq!(out[&(3, 2)], b"line 2 xx");
         assert_eq!(

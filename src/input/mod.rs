@@ -120,9 +120,9 @@ pub struct FileInfo {
     /// An error that stopped the read after some data (the data before it
     /// was used).
     pub error: Option<String>,
-    /// `(first line, byte offset)` of each block of a mapped file, so that
-    /// evidence lines can be read back by seeking instead of re-reading the
-    /// file from its start.
+    /// `(line, byte offset)` of a line start about every 256 KiB of a mapped
+    /// file, so that evidence lines can be read back by seeking instead of
+    /// re-reading the file from its start (or from the start of a block).
     pub checkpoints: Vec<(u64, u64)>,
     /// Bytes of a last line without its newline in a file still being
     /// written, left unread ([`ReadOptions::hold_partial`]): the next
@@ -149,6 +149,9 @@ pub const MAX_LINE: usize = 1 << 20;
 /// How far before a block its pages are given back: more than the kernel
 /// maps around a page fault (`fault_around_bytes`, 64 KiB by default).
 const FAULT_AROUND: usize = 256 << 10;
+
+/// Distance between the line checkpoints of a mapped file.
+const CHECKPOINT_BYTES: usize = 256 << 10;
 
 /// Plain files smaller than this are read, not mapped.
 const MMAP_MIN: u64 = 4 << 20;
@@ -506,8 +509,21 @@ where
                 }
             };
             let (a, b, first_line, this_seq) = (start, end, line, seq);
-            checkpoints.push((first_line, a as u64));
-            line += count_lines(&map[a..b]);
+            // A checkpoint every `CHECKPOINT_BYTES` (at a line start), not
+            // only per block: reading an evidence line back then reads at
+            // most that much before it, not up to a whole block.
+            let mut at = a;
+            while at < b {
+                let next = if b - at <= CHECKPOINT_BYTES {
+                    b
+                } else {
+                    let mark = at + CHECKPOINT_BYTES;
+                    memchr::memchr(b'\n', &map[mark - 1..b]).map_or(b, |i| mark + i)
+                };
+                checkpoints.push((line, at as u64));
+                line += count_lines(&map[at..next]);
+                at = next;
+            }
             seq += 1;
             start = end;
             let work = move || {
