@@ -210,24 +210,48 @@ impl Successes {
     /// addresses, minutes, and the first 16 networks.
     pub fn hours(&self) -> Series<SuccBucket> {
         let mut out: Series<SuccBucket> = Series::default();
-        for r in &self.items {
+        for (hour, b) in self.hours_iter() {
+            // Hours come in order, each once: each an append.
+            out.entry(hour, move || b);
+        }
+        out
+    }
+
+    /// [`Self::hours`] one hour at a time, in order, without building the
+    /// series (the records of an hour are next to each other).
+    pub fn hours_iter(&self) -> impl Iterator<Item = (u32, SuccBucket)> + '_ {
+        let mut i = 0;
+        std::iter::from_fn(move || {
+            let r = self.items.get(i)?;
+            let hour = r.hour();
             let (first, last) = ((r.first(), r.ip()), (r.last(), r.ip()));
-            let b = out.entry(r.hour(), || SuccBucket {
+            let mut b = SuccBucket {
                 n: 0,
                 first,
                 last,
                 minutes: 0,
                 nets: CapSet::default(),
-            });
-            b.n += r.n;
-            b.first = b.first.min(first);
-            b.last = b.last.max(last);
-            b.minutes |= r.minutes & !CLIENT;
-            if r.ip() != 0 {
-                b.nets.insert(net_key(r.ip()));
+            };
+            while let Some(r) = self.items.get(i).filter(|r| r.hour() == hour) {
+                b.n += r.n;
+                b.first = b.first.min((r.first(), r.ip()));
+                b.last = b.last.max((r.last(), r.ip()));
+                b.minutes |= r.minutes & !CLIENT;
+                if r.ip() != 0 {
+                    b.nets.insert(net_key(r.ip()));
+                }
+                i += 1;
             }
-        }
-        out
+            Some((hour, b))
+        })
+    }
+
+    /// The client addresses successes came from (with repeats).
+    pub fn client_ips(&self) -> impl Iterator<Item = IpKey> + '_ {
+        self.items
+            .iter()
+            .filter(|r| r.minutes & CLIENT != 0)
+            .map(|r| r.ip())
     }
 
     /// Client addresses of successes per day (first and last success from

@@ -18,10 +18,9 @@ impl Detector for DormantReactivated {
         let gap_min = ctx.t.dormant_reactivated.days as i64 * 86_400;
         for (id, a) in &agg.accounts {
             let mut seen: FxHashSet<u64> = FxHashSet::default();
-            let mut prev: Option<&crate::aggregate::SuccBucket> = None;
-            let succ = a.succ();
-            for b in succ.values() {
-                if let Some(p) = prev {
+            let mut prev: Option<crate::aggregate::SuccBucket> = None;
+            for (_, b) in a.successes.hours_iter() {
+                if let Some(p) = &prev {
                     let gap = b.first.0.ts - p.last.0.ts;
                     if gap >= gap_min {
                         let ip = b.first.1;

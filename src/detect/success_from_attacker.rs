@@ -37,7 +37,8 @@ impl Detector for SuccessFromAttacker {
             return;
         }
         for (id, a) in &agg.accounts {
-            if a.logins == 0 {
+            // Only a success from an attacking address can make a finding.
+            if a.logins == 0 || !a.successes.client_ips().any(|ip| attacks.contains_key(&ip)) {
                 continue;
             }
             let mut done: Vec<(IpKey, Ref)> = Vec::new();
