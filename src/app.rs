@@ -327,17 +327,6 @@ impl Saving {
     }
 }
 
-/// Write a state to FILE (atomically) or `-` (stdout).
-fn save_state(st: &state::State, to: &str) -> Result<()> {
-    if to == "-" {
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-        state::write_to(st, &mut w).context("writing the state to stdout")?;
-        return Ok(());
-    }
-    state::write_atomic(st, std::path::Path::new(to))?;
-    Ok(())
-}
-
 fn scan(a: ScanArgs) -> Result<u8> {
     let now = now();
     let (file_cfg, _) = settings::load(a.report.config.as_deref())?;
@@ -598,12 +587,8 @@ fn report_cmd(a: ReportCmdArgs) -> Result<u8> {
     let (file_cfg, _) = settings::load(a.report.config.as_deref())?;
     let names = a.states.clone();
     let mut st = merge_states(load_states(&names)?)?;
-    let zone = match &a.tz {
-        Some(z) => Zone::parse(z).ok_or_else(|| {
-            UsageError(format!(
-                "--tz {z:?}: not a time zone (an IANA name like Europe/Paris, or UTC)"
-            ))
-        })?,
+    let zone = match config::zone_flag(a.tz.as_deref())? {
+        Some(z) => z,
         None => Zone::parse(&st.recorded.zone).unwrap_or(Zone::Utc),
     };
     if a.threads == Some(0) {
@@ -650,7 +635,9 @@ fn report_cmd(a: ReportCmdArgs) -> Result<u8> {
 
 fn merge_cmd(a: MergeArgs) -> Result<u8> {
     let st = merge_states(load_states(&a.states)?)?;
-    save_state(&st, &a.output).with_context(|| format!("-o {}", a.output))?;
+    Saving::begin(&st, &a.output)
+        .and_then(|w| w.finish(&st.texts))
+        .with_context(|| format!("-o {}", a.output))?;
     if !a.quiet && a.output != "-" {
         let (files, bytes, lines) = st.totals();
         eprintln!(

@@ -50,16 +50,21 @@ pub fn time_flag(flag: &str, v: &Option<String>, zone: Zone) -> Result<Option<i6
     }
 }
 
-/// Resolve the input options.
-pub fn input(a: &InputArgs, now: i64) -> Result<InputConfig> {
-    let zone = match &a.tz {
-        Some(z) => Zone::parse(z).ok_or_else(|| {
+/// `--tz`: a zone, or a usage error naming the flag.
+pub fn zone_flag(v: Option<&str>) -> Result<Option<Zone>> {
+    match v {
+        None => Ok(None),
+        Some(z) => Zone::parse(z).map(Some).ok_or_else(|| {
             usage(format!(
                 "--tz {z:?}: not a time zone (an IANA name like Europe/Paris, or UTC)"
             ))
-        })?,
-        None => Zone::local(),
-    };
+        }),
+    }
+}
+
+/// Resolve the input options.
+pub fn input(a: &InputArgs, now: i64) -> Result<InputConfig> {
+    let zone = zone_flag(a.tz.as_deref())?.unwrap_or_else(Zone::local);
     if let Some(y) = a.year {
         if !(1970..=9999).contains(&y) {
             bail!(usage(format!("--year {y}: expected a four-digit year")));

@@ -124,16 +124,23 @@ fn gzip(from: &Path, to: &Path) {
     std::fs::remove_file(from).unwrap();
 }
 
+/// A temporary log directory and the path of a state beside it (the
+/// directory lives as long as the first value).
+fn rotation_dir() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tmp.path().join("log");
+    std::fs::create_dir(&logs).unwrap();
+    let state = tmp.path().join("nightly.state");
+    (tmp, logs, state)
+}
+
 /// Daily rotation with delaycompress: the live file grows, is renamed to
 /// `.1` (and still written a little), then compressed to `.2.gz` a day
 /// later. After every run the report equals a full scan of the same files,
 /// and the run read only the bytes that were new.
 #[test]
 fn daily_rotation_with_delaycompress() {
-    let tmp = tempfile::tempdir().unwrap();
-    let logs = tmp.path().join("log");
-    std::fs::create_dir(&logs).unwrap();
-    let state = tmp.path().join("nightly.state");
+    let (_tmp, logs, state) = rotation_dir();
     let live = logs.join("mail.log");
 
     let d1a = day(1, 1, 0..0);
@@ -195,10 +202,7 @@ fn daily_rotation_with_delaycompress() {
 /// is read from its start.
 #[test]
 fn copytruncate() {
-    let tmp = tempfile::tempdir().unwrap();
-    let logs = tmp.path().join("log");
-    std::fs::create_dir(&logs).unwrap();
-    let state = tmp.path().join("s.state");
+    let (_tmp, logs, state) = rotation_dir();
     let live = logs.join("mail.log");
     append(&live, &day(1, 1, 0..0));
     incremental(&logs, &state);
@@ -222,10 +226,7 @@ fn copytruncate() {
 /// what was read of the old one stays in the state.
 #[test]
 fn replaced_file_is_read_from_its_start() {
-    let tmp = tempfile::tempdir().unwrap();
-    let logs = tmp.path().join("log");
-    std::fs::create_dir(&logs).unwrap();
-    let state = tmp.path().join("s.state");
+    let (_tmp, logs, state) = rotation_dir();
     let live = logs.join("auth.log");
     let old = day(1, 1, 0..10);
     append(&live, &old);
@@ -272,10 +273,7 @@ fn replaced_file_is_read_from_its_start() {
 /// report of an earlier run.
 #[test]
 fn evidence_outlives_deleted_files() {
-    let tmp = tempfile::tempdir().unwrap();
-    let logs = tmp.path().join("log");
-    std::fs::create_dir(&logs).unwrap();
-    let state = tmp.path().join("s.state");
+    let (_tmp, logs, state) = rotation_dir();
     let live = logs.join("mail.log");
     append(&live, &day(1, 1, 0..12));
     let first = incremental(&logs, &state);

@@ -79,13 +79,6 @@ pub struct FileEntry {
     pub stdin: bool,
 }
 
-impl FileEntry {
-    /// Whether `other` describes the same file (the same text start).
-    pub fn same_file(&self, other: &FileEntry) -> bool {
-        self.text.len > 0 && self.key == other.key && self.text == other.text
-    }
-}
-
 /// The identity of a file found on disk.
 #[derive(Clone, Debug)]
 pub struct Identity {

@@ -145,10 +145,7 @@ impl Pending {
     pub fn begin(state: &State, path: &Path) -> Result<Pending, StateError> {
         let name = path.display().to_string();
         let io = |e: io::Error| StateError::Io(name.clone(), e);
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
+        let dir = dir_of(path);
         let mut tmp = tempfile::Builder::new()
             .prefix(".authsweep-state-")
             .tempfile_in(dir)
@@ -180,10 +177,7 @@ impl Pending {
         }
         self.tmp.as_file().sync_all().map_err(io)?;
         self.tmp.persist(&self.path).map_err(|e| io(e.error))?;
-        let dir = match self.path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
+        let dir = dir_of(&self.path);
         if let Ok(d) = std::fs::File::open(dir) {
             let _ = d.sync_all();
         }
@@ -191,13 +185,18 @@ impl Pending {
     }
 }
 
+/// The directory a state at `path` goes in (its temporary file too).
+fn dir_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
 /// Fail now, not after hours of reading, when a state cannot be written
 /// at `path` (its directory is missing or not writable).
 pub fn check_writable(path: &Path) -> Result<(), StateError> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let dir = dir_of(path);
     if path.is_dir() {
         return Err(StateError::Io(
             path.display().to_string(),

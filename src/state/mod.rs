@@ -140,12 +140,15 @@ impl State {
                 diff.join("; ")
             )));
         }
+        // The same file: the same order key and the same fingerprint.
+        let held: rustc_hash::FxHashMap<(u64, files::Head), &FileEntry> = self
+            .files
+            .iter()
+            .filter(|g| g.read.offset > 0 && g.text.len > 0)
+            .map(|g| ((g.key, g.text), g))
+            .collect();
         for f in other.files.iter().filter(|f| f.read.offset > 0) {
-            if let Some(g) = self
-                .files
-                .iter()
-                .find(|g| g.read.offset > 0 && g.same_file(f))
-            {
+            if let Some(g) = held.get(&(f.key, f.text)) {
                 return Err(StateError::Mismatch(format!(
                     "{} and {} both hold data of the same file ({} / {}): merging them would count \
                      its lines twice",
