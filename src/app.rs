@@ -471,7 +471,10 @@ fn finish(
         bad_ips: prep.bad_ips.as_ref(),
         geo: prep.geo.as_deref(),
     };
+    let t = crate::timing::phase("detectors");
     let findings = pool.install(|| detect::run_all(&ctx, agg));
+    drop(t);
+    let t = crate::timing::phase("evidence");
     let wanted = model::wanted_lines(&findings, agg, prep.verbose);
     // Files read in this run are read back where they were read (stdin
     // from its spool); the others where the state last saw them, if they
@@ -509,6 +512,8 @@ fn finish(
     // dropped, their memory holds the report model, built on a worker
     // thread, whose allocator arena has that memory free (the scan filled
     // it). The peak is then the scan's, not the scan's and the report's.
+    drop(t);
+    let t = crate::timing::phase("model");
     if !matches!(format, ReportFormat::Html) {
         st.agg.drop_buckets();
     }
@@ -534,6 +539,8 @@ fn finish(
         )
     });
     rep.input.this_run = this_run;
+    drop(t);
+    let _t = crate::timing::phase("write");
     let format = match format {
         ReportFormat::Table => Format::Table,
         ReportFormat::Csv => Format::Csv,

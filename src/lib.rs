@@ -24,3 +24,4 @@ pub mod report;
 pub mod roster;
 pub mod settings;
 pub mod state;
+pub mod timing;

@@ -321,6 +321,7 @@ pub fn scan_files(
     infos: &Mutex<Infos>,
 ) -> Aggregate {
     let pool: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
+    let read = crate::timing::phase("read");
     files.par_iter().for_each(|file| {
         if let Some(shape) = export_shape(file) {
             if file.resume.offset > 0 {
@@ -379,6 +380,8 @@ pub fn scan_files(
             }
         }
     });
+    drop(read);
+    let _merge = crate::timing::phase("merge");
     let workers = pool.into_inner().unwrap_or_default();
     let mut total = Aggregate::default();
     for w in workers {
