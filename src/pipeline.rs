@@ -127,18 +127,10 @@ fn run_block<'b, S: Sink>(
             by_source[source.index()].events += events;
         }
     };
-    {
-        let mut rest = data;
-        while !rest.is_empty() {
-            let (line, next) = match memchr::memchr(b'\n', rest) {
-                Some(i) => (&rest[..i], &rest[i + 1..]),
-                None => (rest, &rest[rest.len()..]),
-            };
-            rest = next;
-            one_line(line, line_no, agg, folder);
-            line_no += 1;
-        }
-    }
+    input::split::for_each_line(data, |line| {
+        one_line(line, line_no, agg, folder);
+        line_no += 1;
+    });
     counts.lines = line_no - block.first_line;
     for (src, c) in Source::ALL.iter().zip(by_source) {
         if c.lines > 0 {

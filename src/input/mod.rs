@@ -9,6 +9,7 @@
 pub mod discover;
 pub mod lines;
 mod sigbus;
+pub mod split;
 
 pub use discover::{discover, InputFile, Resume, Skipped};
 
