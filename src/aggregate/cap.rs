@@ -130,6 +130,11 @@ impl<T: std::hash::Hash + Eq + Copy, const N: usize> DistinctCount<T, N> {
         self.items.len()
     }
 
+    /// Whether `v` was added (and kept: not past `N`).
+    pub fn contains(&self, v: &T) -> bool {
+        self.items.contains(v)
+    }
+
     /// Whether nothing was added.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()

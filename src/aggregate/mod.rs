@@ -291,8 +291,13 @@ pub struct AccountAgg {
     pub cleartext_last: Option<(Ref, IpKey)>,
     /// Forwarding set on the account (the first [`MAX_FORWARDS`], sorted).
     pub forwards: Vec<Forward>,
-    /// Distinct addresses of any attempt.
-    pub ips: cap::DistinctCount<IpKey, 65536>,
+    /// Distinct addresses of attempts that [`Self::successes`] does not
+    /// hold: of failures, and of successes through a proxy (kept there as
+    /// "no address"). [`Self::distinct_ips`] counts these and the
+    /// successes' together. (Successes are most events: a per-account hash
+    /// set of their addresses cost a cache miss per login and held every
+    /// address twice.)
+    pub ips: cap::DistinctCount<IpKey, MAX_DISTINCT_IPS>,
     /// Failures per minute.
     pub fails: Series<FailBucket>,
     /// Successes per hour and address: the per-hour buckets
@@ -315,7 +320,25 @@ fn max_opt<T: Ord + Copy>(a: &mut Option<T>, b: Option<T>) {
     }
 }
 
+/// Distinct addresses counted per account, at most.
+pub const MAX_DISTINCT_IPS: usize = 65536;
+
 impl AccountAgg {
+    /// Distinct addresses of any attempt (at most [`MAX_DISTINCT_IPS`]).
+    pub fn distinct_ips(&self) -> usize {
+        let mut more: rustc_hash::FxHashSet<IpKey> = rustc_hash::FxHashSet::default();
+        let mut last = 0;
+        for ip in self.successes.ips() {
+            // Records are by hour, then address: an address that logs in
+            // hour after hour comes again and again.
+            if ip != 0 && ip != last && !self.ips.contains(&ip) {
+                more.insert(ip);
+            }
+            last = ip;
+        }
+        (self.ips.len() + more.len()).min(MAX_DISTINCT_IPS)
+    }
+
     /// Successes per hour (derived from [`Self::successes`]).
     pub fn succ(&self) -> Series<SuccBucket> {
         self.successes.hours()
@@ -477,6 +500,12 @@ impl Aggregate {
     pub fn drop_buckets(&mut self) {
         for a in self.accounts.values_mut() {
             a.fails = Series::default();
+            // The distinct addresses outlive the success records.
+            for ip in a.successes.ips() {
+                if ip != 0 {
+                    a.ips.insert(ip);
+                }
+            }
             a.successes = Successes::default();
             a.submits = Series::default();
         }
@@ -629,9 +658,6 @@ impl Folder {
                     if ev.service.is_interactive() {
                         max_opt(&mut a.last_interactive, Some(p.ts));
                     }
-                    if ip != 0 {
-                        a.ips.insert(ip);
-                    }
                     if ev.tls == Some(false)
                         && ip != 0
                         && !is_key_method(ev.method)
@@ -645,6 +671,8 @@ impl Folder {
                     // kept for the hour buckets but is no client address
                     // for the address and geo detectors.
                     let ip = if ip != 0 && self.settings.proxies.contains(ip) {
+                        // Not kept by the success record: counted here.
+                        a.ips.insert(ip);
                         0
                     } else {
                         ip

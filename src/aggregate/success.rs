@@ -201,6 +201,12 @@ impl Successes {
         self.items.is_empty()
     }
 
+    /// The address of every record (0: none or a proxy), by hour: an
+    /// address comes once per hour it logged in from.
+    pub fn ips(&self) -> impl Iterator<Item = IpKey> + '_ {
+        self.items.iter().map(|r| r.ip())
+    }
+
     /// Whether some success came from a client address.
     pub fn has_client(&self) -> bool {
         self.items.iter().any(|r| r.minutes & CLIENT != 0)

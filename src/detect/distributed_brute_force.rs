@@ -30,7 +30,7 @@ impl Detector for DistributedBruteForce {
             s
         };
         for (id, a) in &agg.accounts {
-            if a.failures < t.ips || a.ips.len() < t.ips as usize {
+            if a.failures < t.ips || a.distinct_ips() < t.ips as usize {
                 continue;
             }
             // Names that never logged in and are not issued (`root`,

@@ -20,7 +20,7 @@ impl Detector for ManyIps {
     fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
         let t = ctx.t;
         for (id, a) in &agg.accounts {
-            if a.ips.len() < t.many_ips.networks as usize {
+            if a.distinct_ips() < t.many_ips.networks as usize {
                 continue;
             }
             let succ = a.succ();

@@ -524,3 +524,30 @@ fn every_detector_has_settings_and_a_code() {
     }
     assert_eq!(codes().len(), 19);
 }
+
+#[test]
+fn distinct_ips_count_every_address_once_before_and_after_the_buckets_go() {
+    // Successes from two addresses (one of them hour after hour and from a
+    // trusted network too), one through the proxy, failures from a third
+    // address and from one that also logged in.
+    let evs = [
+        ev(T0, true, "ann", "198.51.100.1"),
+        ev(T0 + 3600, true, "ann", "198.51.100.1"),
+        ev(T0 + 7200, true, "ann", "198.51.100.1"),
+        ev(T0 + 7300, true, "ann", "10.1.2.3"),
+        ev(T0 + 7400, true, "ann", "192.0.2.80"),
+        ev(T0 + 7500, false, "ann", "203.0.113.9"),
+        ev(T0 + 7600, false, "ann", "198.51.100.1"),
+        ev(T0 + 7700, true, "bob", "198.51.100.1"),
+    ];
+    let mut agg = build(&evs);
+    let ann = crate::account::account_id(b"ann");
+    let bob = crate::account::account_id(b"bob");
+    assert_eq!(agg.accounts[&ann].distinct_ips(), 4);
+    assert_eq!(agg.accounts[&bob].distinct_ips(), 1);
+    // The report is built after the time buckets are dropped.
+    agg.drop_buckets();
+    assert!(agg.accounts[&ann].successes.is_empty());
+    assert_eq!(agg.accounts[&ann].distinct_ips(), 4);
+    assert_eq!(agg.accounts[&bob].distinct_ips(), 1);
+}

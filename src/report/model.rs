@@ -436,7 +436,7 @@ pub fn build(
             days_since_login: days,
             logins: a.map_or(0, |a| a.logins),
             failures: a.map_or(0, |a| a.failures),
-            distinct_ips: a.map_or(0, |a| a.ips.len()),
+            distinct_ips: a.map_or(0, |a| a.distinct_ips()),
             first_seen: a.and_then(|a| a.first_seen).map(|r| t(r.ts)),
             password_changed: pwd.map(t),
             risk: Risk {
