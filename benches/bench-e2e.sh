@@ -84,3 +84,16 @@ echo "| scan 1 thread / mawk one-liner (speed) | $(ratio scan1 mawk) | >= 1.5 |"
 echo "| scan of .gz / zcat \| wc -l (speed) | $(ratio scangz zcat) | >= 1.3 |"
 echo "| scan of .zst / zstd -dc \| wc -l (speed) | $(ratio scanzst zstd) | >= 0.9 |"
 echo "| peak RSS, 1 thread / 2 threads (MiB) | $((RSS1 / 1024)) / $((RSS2 / 1024)) | <= 256 |"
+
+# Where the time of one run goes (AUTHSWEEP_TIMINGS: wall time per phase).
+phases() {
+  AUTHSWEEP_TIMINGS=1 bash -c "$1 > /dev/null" 2>&1 >/dev/null |
+    sed -n 's/^authsweep: timing: *\([a-z]*\) *\([0-9.]*\) s$/\1 \2/p' | tr '\n' ' '
+}
+echo
+echo "| one run | phases (wall seconds) |"
+echo "|---|---|"
+echo "| scan --threads 1 | $(phases "$SCAN --threads 1 $LOG") |"
+echo "| scan --threads 2 | $(phases "$SCAN --threads 2 $LOG") |"
+echo "| scan of .gz | $(phases "$SCAN $LOG.gz") |"
+echo "| scan of .zst | $(phases "$SCAN $LOG.zst") |"
