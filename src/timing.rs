@@ -1,6 +1,7 @@
 //! Phase timings on stderr, for profiling a run: set `AUTHSWEEP_TIMINGS=1`
 //! and each phase (read, merge, detectors, evidence, report) prints its
-//! wall time when it ends. Off by default; costs one check per phase.
+//! wall time when it ends, with the resident memory then and the peak so
+//! far (Linux). Off by default; costs one check per phase.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -28,10 +29,30 @@ impl Drop for Phase {
     fn drop(&mut self) {
         if let Some(s) = self.start {
             eprintln!(
-                "authsweep: timing: {:<10} {:>8.3} s",
+                "authsweep: timing: {:<10} {:>8.3} s{}",
                 self.name,
-                s.elapsed().as_secs_f64()
+                s.elapsed().as_secs_f64(),
+                memory()
             );
         }
+    }
+}
+
+/// `  rss N MiB  peak N MiB` from `/proc/self/status` (empty elsewhere).
+fn memory() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let kib = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    };
+    match (kib("VmRSS:"), kib("VmHWM:")) {
+        (Some(rss), Some(peak)) => {
+            format!("  rss {:>4} MiB  peak {:>4} MiB", rss / 1024, peak / 1024)
+        }
+        _ => String::new(),
     }
 }
