@@ -16,7 +16,7 @@ impl Detector for BruteForce {
 
     fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
         let t = ctx.t;
-        for (id, a) in &agg.accounts {
+        for (id, a) in ctx.accounts(agg) {
             if a.failures < t.brute_force.failures {
                 continue;
             }

@@ -14,8 +14,8 @@ impl Detector for CleartextAuth {
         "cleartext_auth"
     }
 
-    fn run(&self, _ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
-        for (id, a) in &agg.accounts {
+    fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
+        for (id, a) in ctx.accounts(agg) {
             let (Some((first, ip)), Some((last, _))) = (a.cleartext_first, a.cleartext_last) else {
                 continue;
             };

@@ -29,7 +29,7 @@ impl Detector for DistributedBruteForce {
             }
             s
         };
-        for (id, a) in &agg.accounts {
+        for (id, a) in ctx.accounts(agg) {
             if a.failures < t.ips || a.distinct_ips() < t.ips as usize {
                 continue;
             }

@@ -16,7 +16,7 @@ impl Detector for DormantReactivated {
 
     fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
         let gap_min = ctx.t.dormant_reactivated.days as i64 * 86_400;
-        for (id, a) in &agg.accounts {
+        for (id, a) in ctx.accounts(agg) {
             let mut seen: FxHashSet<u64> = FxHashSet::default();
             let mut prev: Option<crate::aggregate::SuccBucket> = None;
             for (_, b) in a.successes.hours_iter() {

@@ -35,7 +35,7 @@ impl Detector for ForwardingChange {
             .iter()
             .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
             .collect();
-        for (id, a) in &agg.accounts {
+        for (id, a) in ctx.accounts(agg) {
             if a.forwards.is_empty() {
                 continue;
             }

@@ -40,7 +40,7 @@ impl Detector for ManyCountries {
             geo,
             cache: FxHashMap::default(),
         };
-        for (id, a) in &agg.accounts {
+        for (id, a) in ctx.accounts(agg) {
             if !a.successes.has_client() {
                 continue;
             }
@@ -115,7 +115,7 @@ impl Detector for ImpossibleTravel {
             geo,
             cache: FxHashMap::default(),
         };
-        for (id, a) in &agg.accounts {
+        for (id, a) in ctx.accounts(agg) {
             if !a.successes.has_client() {
                 continue;
             }
@@ -185,7 +185,7 @@ impl Detector for NewCountry {
             geo,
             cache: FxHashMap::default(),
         };
-        for (id, a) in &agg.accounts {
+        for (id, a) in ctx.accounts(agg) {
             if !a.successes.has_client() {
                 continue;
             }

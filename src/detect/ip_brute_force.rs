@@ -15,7 +15,7 @@ impl Detector for IpBruteForce {
 
     fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
         let t = &ctx.t.ip_brute_force;
-        for (ip, a) in &agg.ips {
+        for (ip, a) in ctx.ips(agg) {
             if ctx.trusted(*ip) {
                 continue;
             }

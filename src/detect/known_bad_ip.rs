@@ -14,13 +14,18 @@ impl Detector for KnownBadIp {
         "known_bad_ip"
     }
 
+    /// Whole: an address's finding depends on whether any account succeeded from it.
+    fn divisible(&self) -> bool {
+        false
+    }
+
     fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
         let Some(bad) = ctx.bad_ips else { return };
         if bad.is_empty() {
             return;
         }
         let mut succeeded: FxHashSet<IpKey> = FxHashSet::default();
-        for (id, a) in &agg.accounts {
+        for (id, a) in ctx.accounts(agg) {
             // Per address: first and last success, and how many.
             let mut per: FxHashMap<IpKey, (Ref, Ref, u64)> = FxHashMap::default();
             for day in a.addrs().values() {
@@ -57,7 +62,7 @@ impl Detector for KnownBadIp {
                 });
             }
         }
-        for (ip, a) in &agg.ips {
+        for (ip, a) in ctx.ips(agg) {
             if succeeded.contains(ip) || ctx.trusted(*ip) || !bad.contains(*ip) {
                 continue;
             }

@@ -96,6 +96,11 @@ impl Detector for LeakedCredentials {
         "leaked_credentials"
     }
 
+    /// Whole: it reads the list, not the aggregate's accounts.
+    fn divisible(&self) -> bool {
+        false
+    }
+
     fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
         let Some(list) = ctx.leaked else { return };
         let mut seen: Vec<AccountId> = Vec::new();

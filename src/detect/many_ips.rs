@@ -19,7 +19,7 @@ impl Detector for ManyIps {
 
     fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
         let t = ctx.t;
-        for (id, a) in &agg.accounts {
+        for (id, a) in ctx.accounts(agg) {
             if a.distinct_ips() < t.many_ips.networks as usize {
                 continue;
             }

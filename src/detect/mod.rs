@@ -26,7 +26,7 @@ mod user_enumeration;
 
 use crate::account::AccountId;
 use crate::aggregate::cap::CapSet;
-use crate::aggregate::{Aggregate, IpKey, Ref};
+use crate::aggregate::{AccountAgg, Aggregate, IpAgg, IpKey, Ref};
 use crate::net::CidrSet;
 use crate::roster::Roster;
 use serde::{Deserialize, Serialize};
@@ -303,12 +303,64 @@ pub struct Context<'a> {
     pub bad_ips: Option<&'a CidrSet>,
     /// `--geoip`.
     pub geo: Option<&'a crate::geo::Geo>,
+    /// The accounts and addresses this run of a detector looks at
+    /// ([`run_all`] sets it; [`Part::WHOLE`] elsewhere).
+    pub part: Part,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
     /// Whether an address is trusted.
     pub fn trusted(&self, ip: IpKey) -> bool {
         self.trusted.contains(ip)
+    }
+
+    /// The accounts of [`Self::part`].
+    pub fn accounts<'g>(
+        &self,
+        agg: &'g Aggregate,
+    ) -> impl Iterator<Item = (&'g AccountId, &'g AccountAgg)> + 'g {
+        let part = self.part;
+        agg.accounts
+            .iter()
+            .filter(move |(id, _)| part.has_account(**id))
+            .map(|(id, a)| (id, &**a))
+    }
+
+    /// The addresses of [`Self::part`].
+    pub fn ips<'g>(&self, agg: &'g Aggregate) -> impl Iterator<Item = (&'g IpKey, &'g IpAgg)> + 'g {
+        let part = self.part;
+        agg.ips.iter().filter(move |(ip, _)| part.has_ip(**ip))
+    }
+}
+
+/// One of `of` disjoint parts of the accounts and of the addresses (by
+/// their keys), so that one detector runs on several threads: the findings
+/// about an account (an address) depend on its own buckets only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Part {
+    /// Which part (below `of`).
+    pub index: u32,
+    /// How many parts.
+    pub of: u32,
+}
+
+impl Part {
+    /// Everything.
+    pub const WHOLE: Part = Part { index: 0, of: 1 };
+
+    /// Whether the account is in this part (account ids are hashes).
+    pub fn has_account(self, id: AccountId) -> bool {
+        self.of == 1 || (id % self.of as u64) as u32 == self.index
+    }
+
+    /// Whether the address is in this part.
+    pub fn has_ip(self, ip: IpKey) -> bool {
+        self.of == 1 || {
+            // Both halves, and their bytes mixed: the low bits of an IPv4
+            // address alone are often alike (.1, .10, .100).
+            let x = ((ip >> 64) as u64 ^ ip as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            ((x >> 32) % self.of as u64) as u32 == self.index
+        }
     }
 }
 
@@ -323,6 +375,12 @@ pub trait Detector: Sync {
     /// findings).
     fn stage(&self) -> u8 {
         0
+    }
+    /// Whether it may run on parts of the accounts and addresses
+    /// ([`Part`]) in parallel: its findings about an account or an address
+    /// depend on that one's buckets only (and on [`Context::prior`]).
+    fn divisible(&self) -> bool {
+        true
     }
 }
 
@@ -356,21 +414,33 @@ pub fn codes() -> Vec<&'static str> {
     registry().iter().map(|d| d.code()).collect()
 }
 
-/// Run the enabled detectors, in parallel within each stage, and sort the
-/// findings.
+/// Run the enabled detectors, in parallel within each stage (and each on
+/// parts of the accounts and addresses: a few detectors hold most of the
+/// work), and sort the findings.
 pub fn run_all(ctx: &Context<'_>, agg: &Aggregate) -> Vec<Finding> {
     use rayon::prelude::*;
     let dets = registry();
+    let threads = rayon::current_num_threads() as u32;
+    let of = if threads > 1 { 4 * threads } else { 1 };
     let mut all: Vec<Finding> = Vec::new();
     for stage in 0..=2u8 {
-        let c = Context {
-            prior: &all,
-            ..*ctx
-        };
-        let found: Vec<Finding> = dets
-            .par_iter()
+        let tasks: Vec<(&dyn Detector, Part)> = dets
+            .iter()
             .filter(|d| d.stage() == stage && ctx.t.enabled(d.code()))
-            .flat_map_iter(|d| {
+            .flat_map(|d| {
+                let of = if d.divisible() { of } else { 1 };
+                (0..of).map(move |index| (&**d, Part { index, of }))
+            })
+            .collect();
+        let prior = &all;
+        let found: Vec<Finding> = tasks
+            .par_iter()
+            .flat_map_iter(|(d, part)| {
+                let c = Context {
+                    prior,
+                    part: *part,
+                    ..*ctx
+                };
                 let mut v = Vec::new();
                 d.run(&c, agg, &mut v);
                 v

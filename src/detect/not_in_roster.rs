@@ -14,7 +14,7 @@ impl Detector for NotInRoster {
 
     fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
         let Some(roster) = ctx.roster else { return };
-        for (id, a) in &agg.accounts {
+        for (id, a) in ctx.accounts(agg) {
             if a.logins == 0 || roster.entries.contains_key(id) {
                 continue;
             }

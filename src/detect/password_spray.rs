@@ -21,7 +21,7 @@ impl Detector for PasswordSpray {
 
     fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
         let t = ctx.t;
-        for (ip, a) in &agg.ips {
+        for (ip, a) in ctx.ips(agg) {
             if ctx.trusted(*ip) {
                 continue;
             }

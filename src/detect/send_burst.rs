@@ -14,7 +14,7 @@ impl Detector for SendBurst {
 
     fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
         let t = ctx.t;
-        for (id, a) in &agg.accounts {
+        for (id, a) in ctx.accounts(agg) {
             if a.submissions < t.send_burst.messages {
                 continue;
             }

@@ -19,13 +19,17 @@ impl Detector for StalePassword {
         // The last known change per account: a log line (with its ref) or
         // a roster date (no line).
         let mut last: BTreeMap<AccountId, Ref> = BTreeMap::new();
-        for (id, a) in &agg.accounts {
+        for (id, a) in ctx.accounts(agg) {
             if let Some(r) = a.password_changed {
                 last.insert(*id, r);
             }
         }
         if let Some(roster) = ctx.roster {
-            for (id, e) in &roster.entries {
+            for (id, e) in roster
+                .entries
+                .iter()
+                .filter(|(id, _)| ctx.part.has_account(**id))
+            {
                 if e.disabled {
                     last.remove(id);
                     continue;

@@ -16,7 +16,7 @@ impl Detector for SuccessAfterFailures {
 
     fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
         let t = ctx.t;
-        for (id, a) in &agg.accounts {
+        for (id, a) in ctx.accounts(agg) {
             if a.failures < t.success_after_failures.failures || a.logins == 0 {
                 continue;
             }

@@ -36,7 +36,7 @@ impl Detector for SuccessFromAttacker {
         if attacks.is_empty() {
             return;
         }
-        for (id, a) in &agg.accounts {
+        for (id, a) in ctx.accounts(agg) {
             // Only a success from an attacking address can make a finding.
             if a.logins == 0 || !a.successes.client_ips().any(|ip| attacks.contains_key(&ip)) {
                 continue;

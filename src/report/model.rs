@@ -10,6 +10,7 @@ use crate::event::Service;
 use crate::input::{InputFile, Skipped};
 use crate::parse::time::{format_rfc3339, Zone};
 use crate::roster::Roster;
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -295,161 +296,169 @@ pub fn build(
     };
     let as_of = s.as_of.or(agg.last_event.map(|e| e.0));
 
-    // Findings, with ids.
-    let mut by_account: FxHashMap<AccountId, Vec<(Severity, String, i64)>> = FxHashMap::default();
-    let mut fouts = Vec::with_capacity(findings.len());
-    for f in findings {
-        let name = f.account.and_then(|id| {
-            agg.accounts
-                .get(&id)
-                .map(|a| lossy(&a.name).into_owned())
-                .or_else(|| roster?.entries.get(&id).map(|e| e.account.clone()))
-        });
-        let id = finding_id(f, name.as_deref());
+    // Findings, with ids (rendered in parallel, kept in order).
+    let fouts: Vec<FindingOut> = findings
+        .par_iter()
+        .map(|f| {
+            let name = f.account.and_then(|id| {
+                agg.accounts
+                    .get(&id)
+                    .map(|a| lossy(&a.name).into_owned())
+                    .or_else(|| roster?.entries.get(&id).map(|e| e.account.clone()))
+            });
+            FindingOut {
+                id: finding_id(f, name.as_deref()),
+                detector: f.detector,
+                severity: f.severity.as_str(),
+                account: name,
+                ip: f.ip.and_then(key_ip).map(|i| i.to_string()),
+                ip_place: match (&s.geo, f.ip) {
+                    (Some(g), Some(ip)) => g.place(ip).describe(),
+                    _ => None,
+                },
+                first: t(f.first.ts),
+                last: t(f.last.ts),
+                count: f.count,
+                summary: f.summary.clone(),
+                evidence: f
+                    .evidence
+                    .iter()
+                    .filter(|r| r.loc != 0)
+                    .take(5)
+                    .map(evidence)
+                    .collect(),
+            }
+        })
+        .collect();
+    let mut by_account: FxHashMap<AccountId, Vec<(Severity, &str, i64)>> = FxHashMap::default();
+    for (f, out) in findings.iter().zip(&fouts) {
         if let Some(acc) = f.account {
             by_account
                 .entry(acc)
                 .or_default()
-                .push((f.severity, id.clone(), f.first.ts));
+                .push((f.severity, &out.id, f.first.ts));
         }
-        fouts.push(FindingOut {
-            id,
-            detector: f.detector,
-            severity: f.severity.as_str(),
-            account: name,
-            ip: f.ip.and_then(key_ip).map(|i| i.to_string()),
-            ip_place: match (&s.geo, f.ip) {
-                (Some(g), Some(ip)) => g.place(ip).describe(),
-                _ => None,
-            },
-            first: t(f.first.ts),
-            last: t(f.last.ts),
-            count: f.count,
-            summary: f.summary.clone(),
-            evidence: f
-                .evidence
-                .iter()
-                .filter(|r| r.loc != 0)
-                .take(5)
-                .map(evidence)
-                .collect(),
-        });
     }
 
-    // Accounts: every one seen in the logs, and every roster account.
-    let mut ids: BTreeSet<AccountId> = agg.accounts.keys().copied().collect();
+    // Accounts: every one seen in the logs, and every roster account
+    // (built in parallel, in id order).
+    let mut ids: Vec<AccountId> = agg.accounts.keys().copied().collect();
     if let Some(r) = roster {
         ids.extend(r.entries.keys().copied());
     }
-    let mut accounts = Vec::with_capacity(ids.len());
-    for id in ids {
-        let a = agg.accounts.get(&id);
-        let entry = roster.and_then(|r| r.entries.get(&id));
-        let name = match (a, entry) {
-            (_, Some(e)) => e.account.clone(),
-            (Some(a), None) => lossy(&a.name).into_owned(),
-            (None, None) => continue,
-        };
-        let last_login = a.and_then(|a| a.last_login);
-        let days = match (last_login, as_of) {
-            (Some(l), Some(now)) => Some((now - l.at.ts).div_euclid(86_400)),
-            _ => None,
-        };
-        let in_roster = roster.map(|_| entry.is_some());
-        let service = entry.is_some_and(|e| e.service) || s.service_accounts.contains(&id);
-        let status = if entry.is_some_and(|e| e.disabled) {
-            "disabled"
-        } else if let Some(l) = last_login {
-            match as_of {
-                Some(now) if now - l.at.ts > s.inactive_days * 86_400 => "inactive",
-                _ => "active",
-            }
-        } else {
-            match (entry.and_then(|e| e.created), as_of) {
-                (Some(c), Some(now)) if now - c < s.grace_days * 86_400 => "new",
-                _ => "never",
-            }
-        };
-        let mut fs = by_account.remove(&id).unwrap_or_default();
-        fs.sort_by(|x, y| y.0.cmp(&x.0).then(x.2.cmp(&y.2)).then(x.1.cmp(&y.1)));
-        let level = fs.first().map(|f| f.0);
-        let score = level.map_or(0, |l| (l.weight() + 5 * (fs.len() as u32 - 1)).min(100));
-        let eligible_revoke =
-            !service && (in_roster == Some(true) || (in_roster.is_none() && last_login.is_some()));
-        let action = match (status, level) {
-            ("inactive" | "never", _) if eligible_revoke => "revoke",
-            ("disabled", _) => "none",
-            (_, Some(Severity::High | Severity::Critical)) => "reset_password",
-            (_, Some(Severity::Medium)) => "review",
-            _ => "none",
-        };
-        // The finding window (PRODUCT.md §6): the UTC day the findings
-        // that call for the action start (for `revoke`, the day of the last
-        // login), so the next night's run gives the same key, whatever
-        // --tz, and a new incident on another day a new one.
-        let utc_day = |ts: i64| format_rfc3339(ts, 0)[..10].to_string();
-        let window = match action {
-            "none" => String::new(),
-            "revoke" => last_login.map(|l| utc_day(l.at.ts)).unwrap_or_default(),
-            _ => {
-                let need = if action == "review" {
-                    Severity::Medium
-                } else {
-                    Severity::High
-                };
-                fs.iter()
-                    .filter(|f| f.0 >= need)
-                    .map(|f| f.2)
-                    .min()
-                    .map(utc_day)
-                    .unwrap_or_default()
-            }
-        };
-        let ticket_key = (action != "none").then(|| {
-            let k = format!("{name}|{action}|{window}");
-            format!("AS-{:010x}", xxhash_rust::xxh3::xxh3_64(k.as_bytes()) >> 24)
-        });
-        let pwd = a
-            .and_then(|a| a.password_changed.map(|r| r.ts))
-            .max(entry.and_then(|e| e.password_changed));
-        let by_service: BTreeMap<&'static str, String> = a
-            .map(|a| {
-                Service::ALL
-                    .iter()
-                    .filter_map(|s| a.by_service[s.index()].map(|ts| (s.as_str(), t(ts))))
-                    .collect()
+    ids.par_sort_unstable();
+    ids.dedup();
+    let mut accounts: Vec<AccountOut> = ids
+        .par_iter()
+        .filter_map(|&id| {
+            let a = agg.accounts.get(&id);
+            let entry = roster.and_then(|r| r.entries.get(&id));
+            let name = match (a, entry) {
+                (_, Some(e)) => e.account.clone(),
+                (Some(a), None) => lossy(&a.name).into_owned(),
+                (None, None) => return None,
+            };
+            let last_login = a.and_then(|a| a.last_login);
+            let days = match (last_login, as_of) {
+                (Some(l), Some(now)) => Some((now - l.at.ts).div_euclid(86_400)),
+                _ => None,
+            };
+            let in_roster = roster.map(|_| entry.is_some());
+            let service = entry.is_some_and(|e| e.service) || s.service_accounts.contains(&id);
+            let status = if entry.is_some_and(|e| e.disabled) {
+                "disabled"
+            } else if let Some(l) = last_login {
+                match as_of {
+                    Some(now) if now - l.at.ts > s.inactive_days * 86_400 => "inactive",
+                    _ => "active",
+                }
+            } else {
+                match (entry.and_then(|e| e.created), as_of) {
+                    (Some(c), Some(now)) if now - c < s.grace_days * 86_400 => "new",
+                    _ => "never",
+                }
+            };
+            let mut fs = by_account.get(&id).cloned().unwrap_or_default();
+            fs.sort_by(|x, y| y.0.cmp(&x.0).then(x.2.cmp(&y.2)).then(x.1.cmp(y.1)));
+            let level = fs.first().map(|f| f.0);
+            let score = level.map_or(0, |l| (l.weight() + 5 * (fs.len() as u32 - 1)).min(100));
+            let eligible_revoke = !service
+                && (in_roster == Some(true) || (in_roster.is_none() && last_login.is_some()));
+            let action = match (status, level) {
+                ("inactive" | "never", _) if eligible_revoke => "revoke",
+                ("disabled", _) => "none",
+                (_, Some(Severity::High | Severity::Critical)) => "reset_password",
+                (_, Some(Severity::Medium)) => "review",
+                _ => "none",
+            };
+            // The finding window (PRODUCT.md §6): the UTC day the findings
+            // that call for the action start (for `revoke`, the day of the last
+            // login), so the next night's run gives the same key, whatever
+            // --tz, and a new incident on another day a new one.
+            let utc_day = |ts: i64| format_rfc3339(ts, 0)[..10].to_string();
+            let window = match action {
+                "none" => String::new(),
+                "revoke" => last_login.map(|l| utc_day(l.at.ts)).unwrap_or_default(),
+                _ => {
+                    let need = if action == "review" {
+                        Severity::Medium
+                    } else {
+                        Severity::High
+                    };
+                    fs.iter()
+                        .filter(|f| f.0 >= need)
+                        .map(|f| f.2)
+                        .min()
+                        .map(utc_day)
+                        .unwrap_or_default()
+                }
+            };
+            let ticket_key = (action != "none").then(|| {
+                let k = format!("{name}|{action}|{window}");
+                format!("AS-{:010x}", xxhash_rust::xxh3::xxh3_64(k.as_bytes()) >> 24)
+            });
+            let pwd = a
+                .and_then(|a| a.password_changed.map(|r| r.ts))
+                .max(entry.and_then(|e| e.password_changed));
+            let by_service: BTreeMap<&'static str, String> = a
+                .map(|a| {
+                    Service::ALL
+                        .iter()
+                        .filter_map(|s| a.by_service[s.index()].map(|ts| (s.as_str(), t(ts))))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some(AccountOut {
+                account: name,
+                status,
+                in_roster,
+                name: entry.and_then(|e| e.name.clone()),
+                unit: entry.and_then(|e| e.unit.clone()),
+                service_account: service,
+                last_login: last_login.map(|l| t(l.at.ts)),
+                last_login_ip: last_login.and_then(|l| key_ip(l.ip)).map(|i| i.to_string()),
+                last_login_service: last_login.map(|l| l.service.as_str()),
+                last_attempt: a.and_then(|a| a.last_attempt).map(|r| t(r.ts)),
+                last_interactive_login: a.and_then(|a| a.last_interactive).map(t),
+                last_login_by_service: by_service,
+                days_since_login: days,
+                logins: a.map_or(0, |a| a.logins),
+                failures: a.map_or(0, |a| a.failures),
+                distinct_ips: a.map_or(0, |a| a.distinct_ips()),
+                first_seen: a.and_then(|a| a.first_seen).map(|r| t(r.ts)),
+                password_changed: pwd.map(t),
+                risk: Risk {
+                    level: level.map_or("none", |l| l.as_str()),
+                    score,
+                    findings: fs.into_iter().map(|f| f.1.to_string()).collect(),
+                },
+                action,
+                ticket_key,
+                sort_days: days.unwrap_or(i64::MAX),
             })
-            .unwrap_or_default();
-        accounts.push(AccountOut {
-            account: name,
-            status,
-            in_roster,
-            name: entry.and_then(|e| e.name.clone()),
-            unit: entry.and_then(|e| e.unit.clone()),
-            service_account: service,
-            last_login: last_login.map(|l| t(l.at.ts)),
-            last_login_ip: last_login.and_then(|l| key_ip(l.ip)).map(|i| i.to_string()),
-            last_login_service: last_login.map(|l| l.service.as_str()),
-            last_attempt: a.and_then(|a| a.last_attempt).map(|r| t(r.ts)),
-            last_interactive_login: a.and_then(|a| a.last_interactive).map(t),
-            last_login_by_service: by_service,
-            days_since_login: days,
-            logins: a.map_or(0, |a| a.logins),
-            failures: a.map_or(0, |a| a.failures),
-            distinct_ips: a.map_or(0, |a| a.distinct_ips()),
-            first_seen: a.and_then(|a| a.first_seen).map(|r| t(r.ts)),
-            password_changed: pwd.map(t),
-            risk: Risk {
-                level: level.map_or("none", |l| l.as_str()),
-                score,
-                findings: fs.into_iter().map(|f| f.1).collect(),
-            },
-            action,
-            ticket_key,
-            sort_days: days.unwrap_or(i64::MAX),
-        });
-    }
-    accounts.sort_by(|x, y| {
+        })
+        .collect();
+    accounts.par_sort_by(|x, y| {
         y.risk
             .score
             .cmp(&x.risk.score)
