@@ -470,7 +470,7 @@ fn finish(
         leaked: prep.leaked.as_ref(),
         bad_ips: prep.bad_ips.as_ref(),
         geo: prep.geo.as_deref(),
-        part: detect::Part::WHOLE,
+        part: None,
     };
     let t = crate::timing::phase("detectors");
     let findings = pool.install(|| detect::run_all(&ctx, agg));

@@ -303,9 +303,10 @@ pub struct Context<'a> {
     pub bad_ips: Option<&'a CidrSet>,
     /// `--geoip`.
     pub geo: Option<&'a crate::geo::Geo>,
-    /// The accounts and addresses this run of a detector looks at
-    /// ([`run_all`] sets it; [`Part::WHOLE`] elsewhere).
-    pub part: Part,
+    /// The accounts and addresses this run of a detector looks at: `None`,
+    /// all of them ([`run_all`] gives each run of a divisible detector a
+    /// part).
+    pub part: Option<Part<'a>>,
 }
 
 impl<'a> Context<'a> {
@@ -318,50 +319,43 @@ impl<'a> Context<'a> {
     pub fn accounts<'g>(
         &self,
         agg: &'g Aggregate,
-    ) -> impl Iterator<Item = (&'g AccountId, &'g AccountAgg)> + 'g {
-        let part = self.part;
-        agg.accounts
-            .iter()
-            .filter(move |(id, _)| part.has_account(**id))
-            .map(|(id, a)| (id, &**a))
+    ) -> impl Iterator<Item = (&'g AccountId, &'g AccountAgg)> + 'g
+    where
+        'a: 'g,
+    {
+        let (part, whole) = match self.part {
+            Some(p) => (p.accounts, None),
+            None => (&[][..], Some(&agg.accounts)),
+        };
+        part.iter()
+            .map(|(id, a)| (id, *a))
+            .chain(whole.into_iter().flatten().map(|(id, a)| (id, &**a)))
     }
 
     /// The addresses of [`Self::part`].
-    pub fn ips<'g>(&self, agg: &'g Aggregate) -> impl Iterator<Item = (&'g IpKey, &'g IpAgg)> + 'g {
-        let part = self.part;
-        agg.ips.iter().filter(move |(ip, _)| part.has_ip(**ip))
+    pub fn ips<'g>(&self, agg: &'g Aggregate) -> impl Iterator<Item = (&'g IpKey, &'g IpAgg)> + 'g
+    where
+        'a: 'g,
+    {
+        let (part, whole) = match self.part {
+            Some(p) => (p.ips, None),
+            None => (&[][..], Some(&agg.ips)),
+        };
+        part.iter()
+            .map(|(ip, a)| (ip, *a))
+            .chain(whole.into_iter().flatten())
     }
 }
 
-/// One of `of` disjoint parts of the accounts and of the addresses (by
-/// their keys), so that one detector runs on several threads: the findings
-/// about an account (an address) depend on its own buckets only.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Part {
-    /// Which part (below `of`).
-    pub index: u32,
-    /// How many parts.
-    pub of: u32,
-}
-
-impl Part {
-    /// Everything.
-    pub const WHOLE: Part = Part { index: 0, of: 1 };
-
-    /// Whether the account is in this part (account ids are hashes).
-    pub fn has_account(self, id: AccountId) -> bool {
-        self.of == 1 || (id % self.of as u64) as u32 == self.index
-    }
-
-    /// Whether the address is in this part.
-    pub fn has_ip(self, ip: IpKey) -> bool {
-        self.of == 1 || {
-            // Both halves, and their bytes mixed: the low bits of an IPv4
-            // address alone are often alike (.1, .10, .100).
-            let x = ((ip >> 64) as u64 ^ ip as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-            ((x >> 32) % self.of as u64) as u32 == self.index
-        }
-    }
+/// A part of the accounts and of the addresses of the aggregate, so that
+/// one detector runs on several threads: the findings about an account (an
+/// address) depend on its own buckets only.
+#[derive(Clone, Copy, Debug)]
+pub struct Part<'a> {
+    /// Accounts.
+    pub accounts: &'a [(AccountId, &'a AccountAgg)],
+    /// Addresses.
+    pub ips: &'a [(IpKey, &'a IpAgg)],
 }
 
 /// A detector.
@@ -420,16 +414,31 @@ pub fn codes() -> Vec<&'static str> {
 pub fn run_all(ctx: &Context<'_>, agg: &Aggregate) -> Vec<Finding> {
     use rayon::prelude::*;
     let dets = registry();
-    let threads = rayon::current_num_threads() as u32;
+    let threads = rayon::current_num_threads();
     let of = if threads > 1 { 4 * threads } else { 1 };
+    let accounts: Vec<(AccountId, &AccountAgg)> =
+        agg.accounts.iter().map(|(id, a)| (*id, &**a)).collect();
+    let ips: Vec<(IpKey, &IpAgg)> = agg.ips.iter().map(|(ip, a)| (*ip, a)).collect();
+    let parts: Vec<Part<'_>> = (0..of)
+        .map(|i| {
+            let share = |n: usize| n * i / of..n * (i + 1) / of;
+            Part {
+                accounts: &accounts[share(accounts.len())],
+                ips: &ips[share(ips.len())],
+            }
+        })
+        .collect();
     let mut all: Vec<Finding> = Vec::new();
     for stage in 0..=2u8 {
-        let tasks: Vec<(&dyn Detector, Part)> = dets
+        let tasks: Vec<(&dyn Detector, Option<Part<'_>>)> = dets
             .iter()
             .filter(|d| d.stage() == stage && ctx.t.enabled(d.code()))
-            .flat_map(|d| {
-                let of = if d.divisible() { of } else { 1 };
-                (0..of).map(move |index| (&**d, Part { index, of }))
+            .flat_map(|d| -> Vec<(&dyn Detector, Option<Part<'_>>)> {
+                if d.divisible() && of > 1 {
+                    parts.iter().map(|p| (&**d, Some(*p))).collect()
+                } else {
+                    vec![(&**d, None)]
+                }
             })
             .collect();
         let prior = &all;

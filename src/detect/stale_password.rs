@@ -14,6 +14,11 @@ impl Detector for StalePassword {
         "stale_password"
     }
 
+    /// Whole: it reads the roster's accounts too.
+    fn divisible(&self) -> bool {
+        false
+    }
+
     fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
         let days = ctx.t.stale_password.days as i64;
         // The last known change per account: a log line (with its ref) or
@@ -25,11 +30,7 @@ impl Detector for StalePassword {
             }
         }
         if let Some(roster) = ctx.roster {
-            for (id, e) in roster
-                .entries
-                .iter()
-                .filter(|(id, _)| ctx.part.has_account(**id))
-            {
+            for (id, e) in &roster.entries {
                 if e.disabled {
                     last.remove(id);
                     continue;

@@ -110,7 +110,7 @@ fn run_with(evs: &[Ev], x: &Extra<'_>) -> Vec<Finding> {
         leaked: x.leaked,
         bad_ips: x.bad,
         geo: x.geo,
-        part: Part::WHOLE,
+        part: None,
     };
     run_all(&ctx, &agg)
 }
