@@ -16,6 +16,7 @@ pub mod event;
 pub mod formats;
 pub mod geo;
 pub mod input;
+pub mod memory;
 pub mod net;
 pub mod parse;
 pub mod pipeline;

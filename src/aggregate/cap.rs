@@ -117,9 +117,13 @@ impl<T: std::hash::Hash + Eq + Copy, const N: usize> DistinctCount<T, N> {
         }
     }
 
-    /// Add every value of `other`.
-    pub fn merge(&mut self, other: &Self) {
-        for &v in &other.items {
+    /// Add every value of `other` (the smaller set into the larger).
+    pub fn merge(&mut self, mut other: Self) {
+        if other.items.len() > self.items.len() {
+            std::mem::swap(&mut self.items, &mut other.items);
+            self.last = None;
+        }
+        for v in other.items {
             self.insert(v);
         }
         self.saturated |= other.saturated;
@@ -196,9 +200,9 @@ mod tests {
             b.insert(v);
         }
         let mut ab = a.clone();
-        ab.merge(&b);
+        ab.merge(b.clone());
         let mut ba = b.clone();
-        ba.merge(&a);
+        ba.merge(a.clone());
         assert_eq!(ab.len(), 4);
         assert_eq!(ba.len(), 4);
         assert!(ab.is_saturated() && ba.is_saturated());

@@ -351,9 +351,9 @@ impl AccountAgg {
         self.successes.client_days()
     }
 
-    fn merge(&mut self, o: &AccountAgg) {
+    fn merge(&mut self, o: AccountAgg) {
         if self.name.is_empty() {
-            self.name = o.name.clone();
+            self.name = o.name;
         }
         min_opt(&mut self.first_seen, o.first_seen);
         max_opt(&mut self.last_attempt, o.last_attempt);
@@ -371,15 +371,25 @@ impl AccountAgg {
         min_opt(&mut self.cleartext_first, o.cleartext_first);
         max_opt(&mut self.cleartext_last, o.cleartext_last);
         if !o.forwards.is_empty() {
-            self.forwards.extend(o.forwards.iter().cloned());
+            self.forwards.extend(o.forwards);
             self.forwards.sort();
             self.forwards.dedup();
             self.forwards.truncate(MAX_FORWARDS);
         }
-        self.ips.merge(&o.ips);
-        self.fails.merge(&o.fails, FailBucket::merge);
+        self.ips.merge(o.ips);
+        self.fails.merge(o.fails, FailBucket::merge);
         self.successes.merge(&o.successes);
-        self.submits.merge(&o.submits, CountBucket::merge);
+        self.submits.merge(o.submits, CountBucket::merge);
+    }
+
+    /// About how many bytes of heap the account holds (its buckets and
+    /// address set).
+    fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.fails.len() * size_of::<(u32, FailBucket)>()
+            + self.successes.len() * size_of::<success::SuccRec>()
+            + self.submits.len() * size_of::<(u32, CountBucket)>()
+            + self.ips.len() * 2 * size_of::<IpKey>()
     }
 }
 
@@ -441,20 +451,45 @@ pub struct Aggregate {
     pub bad_timestamps: u64,
 }
 
+/// Heap freed while one aggregate is drained into another, between two
+/// returns of the free memory to the system ([`crate::memory::give_back`]).
+const GIVE_BACK_EVERY: usize = 16 << 20;
+
 impl Aggregate {
-    /// Fold `other` into `self`.
-    pub fn merge(&mut self, other: &Aggregate) {
-        for (k, v) in &other.accounts {
-            match self.accounts.get_mut(k) {
-                Some(a) => a.merge(v),
+    /// Fold `other` into `self`, moving what `self` does not have yet
+    /// instead of copying it. The smaller is drained into the larger, and
+    /// the memory it frees is given back to the system as it goes (every
+    /// [`GIVE_BACK_EVERY`] bytes): the allocator would keep it for the
+    /// thread that made `other` (each thread of the scan has its own
+    /// arena), and the peak would be both aggregates whole and what the
+    /// merge adds.
+    pub fn absorb(&mut self, mut other: Aggregate) {
+        if other.accounts.len() > self.accounts.len() {
+            std::mem::swap(self, &mut other);
+        }
+        let mut freed = 0;
+        for (k, v) in other.accounts.drain() {
+            match self.accounts.get_mut(&k) {
+                Some(a) => {
+                    freed += v.heap_bytes();
+                    a.merge(*v);
+                }
                 None => {
-                    self.accounts.insert(*k, v.clone());
+                    self.accounts.insert(k, v);
                 }
             }
+            if freed >= GIVE_BACK_EVERY {
+                crate::memory::give_back();
+                freed = 0;
+            }
         }
-        for (k, v) in &other.ips {
-            let e = self.ips.entry(*k).or_default();
-            e.fails.merge(&v.fails, IpFailBucket::merge);
+        for (k, v) in other.ips.drain() {
+            match self.ips.get_mut(&k) {
+                Some(e) => e.fails.merge(v.fails, IpFailBucket::merge),
+                None => {
+                    self.ips.insert(k, v);
+                }
+            }
         }
         for (k, v) in &other.files {
             self.files.entry(*k).or_default().merge(v);
@@ -466,33 +501,10 @@ impl Aggregate {
         max_opt(&mut self.last_event, other.last_event);
         self.filtered_out += other.filtered_out;
         self.bad_timestamps += other.bad_timestamps;
-    }
-
-    /// Fold `other` into `self`, moving what `self` does not have yet
-    /// instead of copying it.
-    pub fn absorb(&mut self, mut other: Aggregate) {
-        if other.accounts.len() > self.accounts.len() {
-            std::mem::swap(self, &mut other);
+        if freed > 0 {
+            drop(other);
+            crate::memory::give_back();
         }
-        for (k, v) in other.accounts.drain() {
-            match self.accounts.get_mut(&k) {
-                Some(a) => a.merge(&v),
-                None => {
-                    self.accounts.insert(k, v);
-                }
-            }
-        }
-        for (k, v) in other.ips.drain() {
-            match self.ips.get_mut(&k) {
-                Some(e) => e.fails.merge(&v.fails, IpFailBucket::merge),
-                None => {
-                    self.ips.insert(k, v);
-                }
-            }
-        }
-        other.accounts = FxHashMap::default();
-        other.ips = FxHashMap::default();
-        self.merge(&other);
     }
 
     /// Drop what only the detectors read (the time buckets of accounts and

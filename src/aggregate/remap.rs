@@ -101,7 +101,7 @@ impl Aggregate {
             if t.name.is_empty() {
                 t.name = name.clone();
             }
-            t.merge(&data);
+            t.merge(*data);
         }
         let to = |id: AccountId| aliases.get(&id).map_or(id, |(t, _)| *t);
         for i in self.ips.values_mut() {

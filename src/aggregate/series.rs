@@ -44,44 +44,42 @@ impl<V: Clone> Series<V> {
         &mut self.items[pos].1
     }
 
-    /// Merge `other` in, combining buckets of the same key with `f`.
-    pub fn merge(&mut self, other: &Series<V>, f: impl Fn(&mut V, &V)) {
-        if other.items.is_empty() {
-            return;
+    /// Merge `other` in, combining buckets of the same key with `f` (which
+    /// must give the same bucket whichever side it merges into: the
+    /// shorter series is merged into the longer).
+    pub fn merge(&mut self, mut other: Series<V>, f: impl Fn(&mut V, &V)) {
+        if other.items.len() > self.items.len() {
+            std::mem::swap(self, &mut other);
         }
-        if self.items.is_empty() {
-            self.items = other.items.clone();
+        if other.items.is_empty() {
             return;
         }
         if other.items.len() * 8 < self.items.len() {
             // A few buckets (a block's worth) into a long series: look each
             // up (nearly always an append at the end).
-            for (k, v) in &other.items {
-                let mut fresh = false;
-                let slot = self.entry(*k, || {
-                    fresh = true;
-                    v.clone()
-                });
-                if !fresh {
-                    f(slot, v);
+            for (k, v) in other.items {
+                let mut v = Some(v);
+                let slot = self.entry(k, || v.take().expect("made once"));
+                if let Some(v) = v {
+                    f(slot, &v);
                 }
             }
             return;
         }
         let mut out = Vec::with_capacity(self.items.len() + other.items.len());
         let mut a = std::mem::take(&mut self.items).into_iter().peekable();
-        let mut b = other.items.iter().peekable();
+        let mut b = other.items.into_iter().peekable();
         loop {
             match (a.peek(), b.peek()) {
                 (Some(x), Some(y)) if x.0 < y.0 => out.push(a.next().expect("peeked")),
-                (Some(x), Some(y)) if x.0 > y.0 => out.push(b.next().expect("peeked").clone()),
+                (Some(x), Some(y)) if x.0 > y.0 => out.push(b.next().expect("peeked")),
                 (Some(_), Some(_)) => {
                     let mut x = a.next().expect("peeked");
                     f(&mut x.1, &b.next().expect("peeked").1);
                     out.push(x);
                 }
                 (Some(_), None) => out.push(a.next().expect("peeked")),
-                (None, Some(_)) => out.push(b.next().expect("peeked").clone()),
+                (None, Some(_)) => out.push(b.next().expect("peeked")),
                 (None, None) => break,
             }
         }
@@ -153,9 +151,9 @@ mod tests {
         *b.entry(1, || 0) += 1;
         *b.entry(7, || 0) += 10;
         let mut ab = a.clone();
-        ab.merge(&b, |x, y| *x += y);
+        ab.merge(b.clone(), |x, y| *x += y);
         let mut ba = b.clone();
-        ba.merge(&a, |x, y| *x += y);
+        ba.merge(a.clone(), |x, y| *x += y);
         assert_eq!(ab, ba);
         assert_eq!(
             ab.iter().map(|x| (x.0, x.1)).collect::<Vec<_>>(),
