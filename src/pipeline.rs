@@ -6,7 +6,7 @@
 
 use crate::aggregate::{Aggregate, Counts, FoldSettings, Folder, Placed, Ref};
 use crate::event::{Parsed, Source};
-use crate::input::{self, Block, FileInfo, InputFile, ReadOptions, Skipped};
+use crate::input::{self, Block, BlockLines, FileInfo, InputFile, ReadOptions, Skipped};
 use crate::parse::m365;
 use crate::parse::time::{TimeResolver, Zone};
 use crate::parse::{parse_line, Verdict};
@@ -57,7 +57,7 @@ fn take_worker(pool: &Mutex<Vec<Worker>>, settings: &ReadSettings) -> Worker {
 }
 
 /// Parse one block: every line, its events to `sink`, coverage counts to
-/// `agg`.
+/// `agg`. Returns the block's lines and checkpoints, for the reader.
 fn run_block<'b, S: Sink>(
     block: Block<'b>,
     info: &FileInfo,
@@ -66,7 +66,7 @@ fn run_block<'b, S: Sink>(
     agg: &mut Aggregate,
     folder: &mut Folder,
     sink: &mut S,
-) {
+) -> BlockLines {
     let mut resolver = TimeResolver::new(settings.zone, info.anchor, settings.year);
     let mut out: Vec<Parsed<'b>> = Vec::with_capacity(4);
     let mut counts = Counts {
@@ -76,8 +76,6 @@ fn run_block<'b, S: Sink>(
     // Per-source counts of this block, added to the aggregate at the end
     // (not a map lookup per line).
     let mut by_source: Vec<Counts> = vec![Counts::default(); Source::ALL.len()];
-    let mut line_no = block.first_line;
-    let data = block.data;
     // Parse one line (without its newline) that starts at `line_no`.
     let mut one_line = |line: &'b [u8], line_no: u64, agg: &mut Aggregate, folder: &mut Folder| {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -127,11 +125,8 @@ fn run_block<'b, S: Sink>(
             by_source[source.index()].events += events;
         }
     };
-    input::split::for_each_line(data, |line| {
-        one_line(line, line_no, agg, folder);
-        line_no += 1;
-    });
-    counts.lines = line_no - block.first_line;
+    let found = block.for_each_line(|line_no, line| one_line(line, line_no, agg, folder));
+    counts.lines = found.lines;
     for (src, c) in Source::ALL.iter().zip(by_source) {
         if c.lines > 0 {
             match agg.sources.get_mut(src.as_str()) {
@@ -143,6 +138,7 @@ fn run_block<'b, S: Sink>(
         }
     }
     agg.files.entry(file).or_default().merge(&counts);
+    found
 }
 
 /// How much of a file is looked at to tell a sign-in export from a log.
@@ -349,10 +345,11 @@ pub fn scan_files(
         let handle = |block: Block<'_>, info: &FileInfo| {
             let mut w = take_worker(&pool, settings);
             let Worker { agg, folder } = &mut w;
-            run_block(block, info, file.id, settings, agg, folder, &mut FoldSink);
+            let lines = run_block(block, info, file.id, settings, agg, folder, &mut FoldSink);
             if let Ok(mut p) = pool.lock() {
                 p.push(w);
             }
+            lines
         };
         let on_disk = |n: u64| progress.inc(n);
         match input::read_file(file, &settings.read, &handle, &on_disk) {
@@ -383,7 +380,34 @@ pub fn scan_files(
     for f in files {
         total.files.entry(f.id).or_default();
     }
+    if let Ok(mut infos) = infos.lock() {
+        renumber(&mut total, &mut infos);
+    }
     total
+}
+
+/// Give the refs of `agg` their line numbers: blocks numbered their lines
+/// within themselves ([`input::number`]); each file's map (taken from its
+/// info, not needed after) turns those into line numbers, in one walk.
+fn renumber(agg: &mut Aggregate, infos: &mut Infos) {
+    let mut maps: Vec<Option<input::LineMap>> = Vec::new();
+    for (&id, info) in infos.iter_mut() {
+        if !info.renumber.is_identity() {
+            let id = id as usize;
+            if maps.len() <= id {
+                maps.resize(id + 1, None);
+            }
+            maps[id] = Some(std::mem::take(&mut info.renumber));
+        }
+    }
+    if maps.is_empty() {
+        return;
+    }
+    let _t = crate::timing::phase("renumber");
+    agg.map_lines(|file, line| match maps.get(file as usize) {
+        Some(Some(m)) => m.line(line),
+        _ => line,
+    });
 }
 
 /// What `events` prints.
@@ -471,6 +495,12 @@ pub fn print_events(
     skipped: &Mutex<Vec<Skipped>>,
 ) -> std::io::Result<Aggregate> {
     let pool: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
+    // Lines are printed with their numbers block by block: the reader
+    // counts them.
+    let read = ReadOptions {
+        count_lines: true,
+        ..settings.read.clone()
+    };
     let ordered = Mutex::new(Ordered {
         next: 0,
         pending: Default::default(),
@@ -510,16 +540,17 @@ pub fn print_events(
                 out: Vec::new(),
             };
             let Worker { agg, folder } = &mut w;
-            run_block(block, info, file.id, settings, agg, folder, &mut sink);
+            let lines = run_block(block, info, file.id, settings, agg, folder, &mut sink);
             if let Ok(mut o) = ordered.lock() {
                 o.put(block.seq, sink.out);
             }
             if let Ok(mut p) = pool.lock() {
                 p.push(w);
             }
+            lines
         };
         let on_disk = |n: u64| progress.inc(n);
-        match input::read_file(file, &settings.read, &handle, &on_disk) {
+        match input::read_file(file, &read, &handle, &on_disk) {
             Ok(info) => note_file(file, &info, skipped),
             Err(e) => {
                 if let Ok(mut s) = skipped.lock() {

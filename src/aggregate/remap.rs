@@ -1,5 +1,7 @@
 //! Changes to a whole aggregate after the merge: new file ids (states from
-//! several runs or shards share one file table) and roster aliases.
+//! several runs or shards share one file table), line numbers (a scan
+//! numbers lines within blocks and fixes them up after the parallel pass)
+//! and roster aliases. Refs are changed by one walk, [`Aggregate::map_refs`].
 
 use super::{Aggregate, AliasMap, Ref};
 use crate::account::AccountId;
@@ -27,10 +29,30 @@ impl Aggregate {
         if map.iter().enumerate().all(|(i, &n)| i as u32 == n) {
             return;
         }
-        let m = |r: &mut Ref| *r = r.remapped(map);
+        self.map_refs(|r| r.remapped(map));
+        let files = std::mem::take(&mut self.files);
+        for (id, c) in files {
+            let id = map.get(id as usize).copied().unwrap_or(id);
+            self.files.entry(id).or_default().merge(&c);
+        }
+    }
+
+    /// Give every ref a new line number, `line(file, line)`, which must
+    /// keep the order of the lines of each file, so that no comparison
+    /// between refs changes. "No line" refs (line 0) stay as they are.
+    pub fn map_lines(&mut self, line: impl Fn(u32, u64) -> u64) {
+        self.map_refs(|r| match r.line() {
+            0 => r,
+            l => Ref::new(r.ts, r.file(), line(r.file(), l)),
+        });
+    }
+
+    /// Replace every ref `r` of the aggregate with `f(r)` (time unchanged).
+    fn map_refs(&mut self, f: impl Fn(Ref) -> Ref) {
+        let m = |r: &mut Ref| *r = f(*r);
         let mo = |r: &mut Option<Ref>| {
             if let Some(r) = r {
-                *r = r.remapped(map);
+                *r = f(*r);
             }
         };
         for a in self.accounts.values_mut() {
@@ -67,14 +89,8 @@ impl Aggregate {
                 m(&mut b.last);
             }
         }
-        let files = std::mem::take(&mut self.files);
-        for (id, mut c) in files {
-            c.samples.map_in_place(|r| r.remapped(map));
-            let id = map.get(id as usize).copied().unwrap_or(id);
-            self.files.entry(id).or_default().merge(&c);
-        }
-        for c in self.sources.values_mut() {
-            c.samples.map_in_place(|r| r.remapped(map));
+        for c in self.files.values_mut().chain(self.sources.values_mut()) {
+            c.samples.map_in_place(&f);
         }
     }
 

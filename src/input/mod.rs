@@ -4,14 +4,20 @@
 //!
 //! Every I/O policy lives here; parsers only ever see `&[u8]` blocks that
 //! start at a line start and end after a newline (or at the end of input),
-//! each with the 1-based number of its first line.
+//! each with the number of its first line: the true 1-based number when the
+//! reader counts lines ([`ReadOptions::count_lines`]), otherwise a value
+//! local to the read that orders lines as their numbers do, mapped to the
+//! true number after the read ([`FileInfo::renumber`], see [`number`]).
 
 pub mod discover;
 pub mod lines;
+pub mod number;
 mod sigbus;
 pub mod split;
 
 pub use discover::{discover, InputFile, Resume, Skipped};
+use number::Numberer;
+pub use number::{BlockLines, LineMap};
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -80,6 +86,12 @@ pub struct ReadOptions {
     /// run to read whole next time. Files not written for a while are read
     /// to their end.
     pub hold_partial: bool,
+    /// Count the lines of each block before handing it on, so that
+    /// [`Block::first_line`] is the true line number (`events`, which
+    /// prints numbers block by block). Otherwise the workers number lines
+    /// within their block and the numbers are fixed up after the read
+    /// ([`FileInfo::renumber`]): no serial pass over the text.
+    pub count_lines: bool,
 }
 
 impl Default for ReadOptions {
@@ -90,19 +102,60 @@ impl Default for ReadOptions {
             in_flight: 64,
             now: 0,
             hold_partial: false,
+            count_lines: false,
         }
     }
 }
+
+/// Blocks are at most this large (a larger `--block-size` is this): a
+/// streamed block is a buffer of its size.
+pub const MAX_BLOCK: usize = 1 << 30;
 
 /// A line-aligned piece of a file.
 #[derive(Clone, Copy, Debug)]
 pub struct Block<'a> {
     /// The bytes: whole lines.
     pub data: &'a [u8],
-    /// 1-based number of the first line.
+    /// Number of the first line, the next lines counting on by one: the
+    /// true 1-based number with [`ReadOptions::count_lines`], otherwise a
+    /// value that [`FileInfo::renumber`] maps to it after the read.
     pub first_line: u64,
     /// Index of the block within its file.
     pub seq: u64,
+    /// Byte offset of the block in a mapped file: its lines record
+    /// checkpoints ([`FileInfo::checkpoints`]). `None` for streams.
+    pub offset: Option<u64>,
+}
+
+impl<'a> Block<'a> {
+    /// Call `f` on each line of the block (without its newline) with its
+    /// number; returns what the reader needs back: the line count and, in a
+    /// mapped block, a checkpoint at its start and at each line start
+    /// `CHECKPOINT_BYTES` or more after the previous one.
+    #[inline]
+    pub fn for_each_line(&self, mut f: impl FnMut(u64, &'a [u8])) -> BlockLines {
+        let data = self.data;
+        let mut no = self.first_line;
+        let mut checkpoints = Vec::new();
+        // The next checkpoint is the first line start with at most this
+        // many bytes after it in the block (0: none).
+        let mut mark = if self.offset.is_some() { data.len() } else { 0 };
+        let end = self.offset.unwrap_or(0) + data.len() as u64;
+        split::for_each_line(data, |line| {
+            // Bytes from the line's start to the block's end (at least 1).
+            let rest = data.len() - (line.as_ptr() as usize - data.as_ptr() as usize);
+            if rest <= mark {
+                checkpoints.push((no, end - rest as u64));
+                mark = rest.saturating_sub(CHECKPOINT_BYTES);
+            }
+            f(no, line);
+            no += 1;
+        });
+        BlockLines {
+            lines: no - self.first_line,
+            checkpoints,
+        }
+    }
 }
 
 /// What reading a file found out.
@@ -125,6 +178,10 @@ pub struct FileInfo {
     /// file, so that evidence lines can be read back by seeking instead of
     /// re-reading the file from its start (or from the start of a block).
     pub checkpoints: Vec<(u64, u64)>,
+    /// How the line values the blocks carried map to line numbers: every
+    /// reference to a line of this read is fixed up with it once the
+    /// blocks are done (the identity when the reader counted lines).
+    pub renumber: LineMap,
     /// Bytes of a last line without its newline in a file still being
     /// written, left unread ([`ReadOptions::hold_partial`]): the next
     /// incremental run reads that line whole.
@@ -170,7 +227,9 @@ fn mtime_secs(meta: &std::fs::Metadata) -> Option<i64> {
 }
 
 /// Read `file` block by block, calling `handle` on each block, in parallel
-/// on the rayon pool (and on this thread when the workers are busy).
+/// on the rayon pool (and on this thread when the workers are busy);
+/// `handle` goes through the block with [`Block::for_each_line`] and
+/// returns what that gives.
 /// `on_disk` is told how many bytes of the stored file were consumed, for
 /// progress. Blocks of one file may be handled in any order.
 pub fn read_file<H, P>(
@@ -180,7 +239,7 @@ pub fn read_file<H, P>(
     on_disk: &P,
 ) -> Result<FileInfo, io::Error>
 where
-    H: Fn(Block<'_>, &FileInfo) + Sync,
+    H: Fn(Block<'_>, &FileInfo) -> BlockLines + Sync,
     P: Fn(u64) + Sync,
 {
     let path = &file.path;
@@ -473,24 +532,32 @@ fn read_mapped<H, P>(
     on_disk: &P,
 ) -> FileInfo
 where
-    H: Fn(Block<'_>, &FileInfo) + Sync,
+    H: Fn(Block<'_>, &FileInfo) -> BlockLines + Sync,
     P: Fn(u64) + Sync,
 {
     let map: &[u8] = mmap;
-    let bs = opts.block_size.max(1);
+    let bs = opts.block_size.clamp(1, MAX_BLOCK);
     let in_flight = in_flight(opts);
     let busy = AtomicUsize::new(0);
     let snapshot = info.clone();
     let info_ref = &snapshot;
     let first = (resume.offset as usize).min(map.len());
     let mut start = first;
-    let mut line = resume.lines + 1;
+    // A block ends at the first newline at or after `bs - 1` bytes: at most
+    // `bs` lines (one more for safety). A file of more blocks than local
+    // numbers can hold is counted.
+    let max_lines = bs as u64 + 1;
+    let mut numbers = Numberer::local(resume.lines, max_lines);
+    if opts.count_lines || !numbers.holds(((map.len() - first) / bs) as u64 + 1) {
+        numbers = Numberer::counting(resume.lines);
+    }
+    let found: Mutex<Vec<(u64, BlockLines)>> = Mutex::new(Vec::new());
+    let found_ref = &found;
     let mut seq = 0u64;
-    let mut checkpoints: Vec<(u64, u64)> = Vec::new();
     let mut shrank = None;
-    // The blocks are cut (and their lines counted) just ahead of the
-    // workers: at most `in_flight` blocks wait, so the pages touched and
-    // not yet given back stay few whatever the file size.
+    // The blocks are cut just ahead of the workers: at most `in_flight`
+    // blocks wait, so the pages touched and not yet given back stay few
+    // whatever the file size.
     rayon::scope(|s| {
         while start < map.len() {
             // A file truncated while mapped (copytruncate) is not read past
@@ -509,33 +576,27 @@ where
                     None => map.len(),
                 }
             };
-            let (a, b, first_line, this_seq) = (start, end, line, seq);
-            // A checkpoint every `CHECKPOINT_BYTES` (at a line start), not
-            // only per block: reading an evidence line back then reads at
-            // most that much before it, not up to a whole block.
-            let mut at = a;
-            while at < b {
-                let next = if b - at <= CHECKPOINT_BYTES {
-                    b
-                } else {
-                    let mark = at + CHECKPOINT_BYTES;
-                    memchr::memchr(b'\n', &map[mark - 1..b]).map_or(b, |i| mark + i)
-                };
-                checkpoints.push((line, at as u64));
-                line += count_lines(&map[at..next]);
-                at = next;
-            }
+            let (a, b, this_seq) = (start, end, seq);
+            let first_line = numbers.block(&map[a..b], ((b - a) as u64).min(max_lines));
             seq += 1;
             start = end;
             let work = move || {
-                handle(
+                // The block's lines record a checkpoint every
+                // `CHECKPOINT_BYTES` (at a line start), not only per block:
+                // reading an evidence line back then reads at most that
+                // much before it, not up to a whole block.
+                let lines = handle(
                     Block {
                         data: &map[a..b],
                         first_line,
                         seq: this_seq,
+                        offset: Some(a as u64),
                     },
                     info_ref,
                 );
+                if let Ok(mut f) = found_ref.lock() {
+                    f.push((this_seq, lines));
+                }
                 // Give the pages back: resident memory must not grow with
                 // the file. The range starts `FAULT_AROUND` before the
                 // block: a page fault maps the cached pages around it, also
@@ -566,15 +627,17 @@ where
             }
         }
     });
+    let numbered = numbers.finish(found.into_inner().unwrap_or_default());
     info.bytes = (start - first) as u64;
-    info.lines = line - 1 - resume.lines;
-    info.checkpoints = checkpoints;
+    info.lines = numbered.lines;
+    info.checkpoints = numbered.checkpoints;
+    info.renumber = numbered.map;
     if let Some(now) = shrank {
         info.error = Some(format!(
             "the file shrank from {} to {now} bytes while it was read (truncated by log \
              rotation?); the lines after line {} were not read",
             map.len(),
-            line - 1
+            resume.lines + info.lines
         ));
     }
     info
@@ -589,13 +652,22 @@ fn read_stream<H>(
     handle: &H,
 ) -> FileInfo
 where
-    H: Fn(Block<'_>, &FileInfo) + Sync,
+    H: Fn(Block<'_>, &FileInfo) -> BlockLines + Sync,
 {
-    let bs = opts.block_size.max(1);
+    let bs = opts.block_size.clamp(1, MAX_BLOCK);
     let in_flight = in_flight(opts);
     let pool: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
     let busy = AtomicUsize::new(0);
-    let mut line = resume.lines + 1;
+    // A block holds at most a line per byte; it is about the block size,
+    // or the buffer grown around a line up to `MAX_LINE` long. A larger
+    // one (or too many blocks) switches to counting.
+    let mut numbers = if opts.count_lines {
+        Numberer::counting(resume.lines)
+    } else {
+        Numberer::local(resume.lines, (bs + MAX_LINE + (1 << 18)) as u64)
+    };
+    let found: Mutex<Vec<(u64, BlockLines)>> = Mutex::new(Vec::new());
+    let found_ref = &found;
     let mut held = 0u64;
     let mut seq = 0u64;
     let mut carry: Vec<u8> = Vec::new();
@@ -659,7 +731,7 @@ where
                             n -= i + 1;
                             discarding = false;
                             long_lines += 1;
-                            line += 1;
+                            numbers.skip_line();
                             tail = memchr::memrchr(b'\n', &buf[..n]).map_or(0, |j| j + 1);
                         }
                         None => {
@@ -692,7 +764,7 @@ where
             }
             if eof && discarding {
                 long_lines += 1;
-                line += 1;
+                numbers.skip_line();
                 discarding = false;
             }
             if eof && hold && n > 0 && buf[n - 1] != b'\n' {
@@ -705,41 +777,43 @@ where
                 pool.lock().map(|mut p| p.push(buf)).ok();
                 continue;
             }
-            let first_line = line;
-            line += count_lines(&buf[..n]);
+            let first_line = numbers.block(&buf[..n], n as u64);
             let this_seq = seq;
             seq += 1;
-            if busy.load(Ordering::Acquire) >= in_flight {
-                handle(
+            let work = move |buf: Vec<u8>| {
+                let lines = handle(
                     Block {
                         data: &buf[..n],
                         first_line,
                         seq: this_seq,
+                        offset: None,
                     },
                     info_ref,
                 );
+                if let Ok(mut f) = found_ref.lock() {
+                    f.push((this_seq, lines));
+                }
+                buf
+            };
+            if busy.load(Ordering::Acquire) >= in_flight {
+                let buf = work(buf);
                 pool.lock().map(|mut p| p.push(buf)).ok();
             } else {
                 busy.fetch_add(1, Ordering::AcqRel);
                 let pool = &pool;
                 let busy = &busy;
                 s.spawn(move |_| {
-                    handle(
-                        Block {
-                            data: &buf[..n],
-                            first_line,
-                            seq: this_seq,
-                        },
-                        info_ref,
-                    );
+                    let buf = work(buf);
                     pool.lock().map(|mut p| p.push(buf)).ok();
                     busy.fetch_sub(1, Ordering::AcqRel);
                 });
             }
         }
     });
+    let numbered = numbers.finish(found.into_inner().unwrap_or_default());
     info.bytes = total - held;
-    info.lines = line - 1 - resume.lines;
+    info.lines = numbered.lines;
+    info.renumber = numbered.map;
     info.held = held;
     info.long_lines = long_lines;
     info.error = error;
@@ -790,6 +864,7 @@ mod tests {
             if b.seq == 0 {
                 seen.store(count_lines(b.data) as usize, Ordering::Relaxed);
             }
+            b.for_each_line(|_, _| {})
         };
         let info = read_file(&file, &opts, &handle, &|_| {}).unwrap();
         let err = info.error.expect("the shrink is reported");
@@ -797,6 +872,9 @@ mod tests {
         assert!(info.bytes < 16 << 20);
         let block0 = seen.load(Ordering::Relaxed);
         assert!(block0 > 1000 && block0 < 1300, "{block0} lines in block 0");
+        // Only block 0 was read: the message names its last line.
+        assert_eq!(info.lines, block0 as u64);
+        assert!(err.contains(&format!("after line {block0} were")), "{err}");
     }
 
     /// The read-ahead thread hands on every byte in order, in reads of any
@@ -841,35 +919,41 @@ mod tests {
         let mut data = b"a\nb\n".to_vec();
         data.resize(data.len() + 3 * MAX_LINE, b'x');
         data.extend_from_slice(b"\nc\nd");
-        let opts = ReadOptions {
-            block_size: 1 << 10,
-            ..ReadOptions::default()
-        };
-        let got = Mutex::new(Vec::new());
-        let handle = |b: Block<'_>, _: &FileInfo| {
-            let lines = b.data.split(|&c| c == b'\n').filter(|l| !l.is_empty());
-            for (no, l) in (b.first_line..).zip(lines) {
-                got.lock().unwrap().push((no, l.to_vec()));
-            }
-        };
-        let info = read_stream(
-            Box::new(std::io::Cursor::new(data)),
-            &opts,
-            Resume::default(),
-            false,
-            FileInfo::default(),
-            &handle,
-        );
-        let mut got = got.into_inner().unwrap();
-        got.sort();
-        let want: Vec<(u64, Vec<u8>)> = vec![
-            (1, b"a".to_vec()),
-            (2, b"b".to_vec()),
-            (4, b"c".to_vec()),
-            (5, b"d".to_vec()),
-        ];
-        assert_eq!(got, want);
-        assert_eq!(info.long_lines, 1);
-        assert_eq!(info.lines, 5);
+        for count_lines in [false, true] {
+            let opts = ReadOptions {
+                block_size: 1 << 10,
+                count_lines,
+                ..ReadOptions::default()
+            };
+            let got = Mutex::new(Vec::new());
+            let handle = |b: Block<'_>, _: &FileInfo| {
+                b.for_each_line(|no, l| got.lock().unwrap().push((no, l.to_vec())))
+            };
+            let info = read_stream(
+                Box::new(std::io::Cursor::new(data.clone())),
+                &opts,
+                Resume::default(),
+                false,
+                FileInfo::default(),
+                &handle,
+            );
+            let mut got: Vec<(u64, Vec<u8>)> = got
+                .into_inner()
+                .unwrap()
+                .into_iter()
+                .map(|(no, l)| (info.renumber.line(no), l))
+                .collect();
+            got.sort();
+            let want: Vec<(u64, Vec<u8>)> = vec![
+                (1, b"a".to_vec()),
+                (2, b"b".to_vec()),
+                (4, b"c".to_vec()),
+                (5, b"d".to_vec()),
+            ];
+            assert_eq!(got, want, "count_lines {count_lines}");
+            assert_eq!(info.renumber.is_identity(), count_lines);
+            assert_eq!(info.long_lines, 1);
+            assert_eq!(info.lines, 5);
+        }
     }
 }
