@@ -572,3 +572,78 @@ pub fn print_events(
     }
     Ok(total)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::time::Zone;
+    use std::path::Path;
+
+    /// The aggregate of a scan, every ref in it, the line counts and the
+    /// checkpoints are the same whether the reader counted lines or the
+    /// blocks numbered them locally (fixed up after the merge), whatever
+    /// the block size.
+    #[test]
+    fn block_local_numbers_give_the_counted_aggregate() {
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-logs");
+        let dir = tempfile::tempdir().unwrap();
+        // A plain copy of the archive, large and old enough to be mapped.
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::MultiGzDecoder::new(
+                std::fs::File::open(sample.join("mail.log.1.gz")).unwrap(),
+            ),
+            &mut text,
+        )
+        .unwrap();
+        let plain = dir.path().join("mail.log.1");
+        std::fs::write(&plain, &text).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&plain)
+            .unwrap()
+            .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_735_700_000))
+            .unwrap();
+        let paths = [
+            sample.to_string_lossy().into_owned(),
+            plain.to_string_lossy().into_owned(),
+        ];
+        let (files, _) = input::discover(&paths, &mut None);
+        let scan = |block_size: usize, count_lines: bool| {
+            let settings = ReadSettings {
+                zone: Zone::Utc,
+                year: None,
+                read: ReadOptions {
+                    block_size,
+                    count_lines,
+                    now: 1_800_000_000,
+                    ..ReadOptions::default()
+                },
+                fold: FoldSettings {
+                    default_domain: Some("example.gov".into()),
+                    ..FoldSettings::default()
+                },
+            };
+            let skipped = Mutex::new(Vec::new());
+            let infos = Mutex::new(Infos::new());
+            let agg = scan_files(&files, &settings, &ProgressBar::hidden(), &skipped, &infos);
+            let infos: Vec<(u64, Vec<(u64, u64)>)> = infos
+                .into_inner()
+                .unwrap()
+                .into_values()
+                .map(|i| (i.lines, i.checkpoints))
+                .collect();
+            (agg, infos)
+        };
+        let (base, _) = scan(4 << 20, true);
+        for bs in [1, 7, 100_000, 4 << 20] {
+            let (agg, infos) = scan(bs, false);
+            assert!(agg == base, "block size {bs}");
+            // Checkpoints fall at block starts too: the same as the
+            // reader's counting gives at this block size.
+            let (_, counted) = scan(bs, true);
+            assert!(counted.iter().any(|i| i.1.len() > 4));
+            assert!(infos == counted, "block size {bs}");
+        }
+    }
+}

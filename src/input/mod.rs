@@ -912,6 +912,141 @@ mod tests {
         });
     }
 
+    /// Lines `"<n> xx…"` of varying length (every 17th empty, some ending in
+    /// CRLF), at least `min` bytes, the last without newline; and the byte
+    /// offset where each line starts.
+    fn numbered_text(min: usize) -> (Vec<u8>, Vec<u64>) {
+        let (mut text, mut starts) = (Vec::new(), Vec::new());
+        let mut n = 1u64;
+        while text.len() < min {
+            starts.push(text.len() as u64);
+            if n % 17 != 0 {
+                text.extend_from_slice(
+                    format!("{n} {}", "x".repeat((n * 7 % 90) as usize)).as_bytes(),
+                );
+            }
+            if n % 5 == 0 {
+                text.push(b'\r');
+            }
+            text.push(b'\n');
+            n += 1;
+        }
+        starts.push(text.len() as u64);
+        text.extend_from_slice(format!("{n} last").as_bytes());
+        (text, starts)
+    }
+
+    /// However a file is cut (block size, mapped or streamed, resumed or
+    /// not, block-local numbers or counted, switching to counting part way),
+    /// every line gets its true number, the line count is right and each
+    /// checkpoint names the line that starts at its offset.
+    #[test]
+    fn line_numbers_and_checkpoints_do_not_depend_on_the_blocks() {
+        let (text, starts) = numbered_text(MMAP_MIN as usize + (300 << 10));
+        let total = starts.len() as u64;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("n.log");
+        std::fs::write(&path, &text).unwrap();
+        let f = std::fs::File::options().write(true).open(&path).unwrap();
+        f.set_modified(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000))
+            .unwrap();
+        drop(f);
+        let line_text = |n: u64| {
+            let a = starts[n as usize - 1] as usize;
+            let b = starts
+                .get(n as usize)
+                .map_or(text.len(), |&s| s as usize - 1);
+            text[a..b].to_vec()
+        };
+        for resume in [
+            Resume::default(),
+            Resume {
+                offset: starts[999],
+                lines: 999,
+            },
+        ] {
+            let want: Vec<(u64, Vec<u8>)> = (resume.lines + 1..=total)
+                .map(|n| (n, line_text(n)))
+                .collect();
+            for (mmap, bs, count_lines, local_blocks) in [
+                (true, 1, false, None),
+                (true, 7, false, None),
+                (true, 64, true, None),
+                (true, 100_000, false, None),
+                (true, 100_000, true, None),
+                (true, 4 << 20, false, None),
+                (true, 100_000, false, Some(3)),
+                (false, 1, false, None),
+                (false, 64, false, None),
+                (false, 64, true, None),
+                (false, 100_000, false, None),
+                (false, 1, false, Some(3)),
+            ] {
+                let case = format!(
+                    "mmap {mmap}, block size {bs}, count {count_lines}, local blocks \
+                     {local_blocks:?}, resume {resume:?}"
+                );
+                number::LOCAL_BLOCKS.set(local_blocks);
+                let file = InputFile {
+                    id: 0,
+                    name: "n.log".into(),
+                    path: path.clone(),
+                    size: text.len() as u64,
+                    is_stdin: false,
+                    resume,
+                };
+                let opts = ReadOptions {
+                    block_size: bs,
+                    mmap,
+                    count_lines,
+                    now: 2_000_000_000,
+                    ..ReadOptions::default()
+                };
+                let got = Mutex::new(Vec::new());
+                let handle = |b: Block<'_>, _: &FileInfo| {
+                    let mut mine = Vec::new();
+                    let found = b.for_each_line(|no, l| mine.push((no, l.to_vec())));
+                    got.lock().unwrap().extend(mine);
+                    found
+                };
+                let info = read_file(&file, &opts, &handle, &|_| {}).unwrap();
+                number::LOCAL_BLOCKS.set(None);
+                let mut got: Vec<(u64, Vec<u8>)> = got
+                    .into_inner()
+                    .unwrap()
+                    .into_iter()
+                    .map(|(no, l)| (info.renumber.line(no), l))
+                    .collect();
+                got.sort();
+                assert!(
+                    got == want,
+                    "{case}: {} lines, {} wanted",
+                    got.len(),
+                    want.len()
+                );
+                assert_eq!(info.lines, total - resume.lines, "{case}");
+                // A mapped file of more blocks than local numbers hold is
+                // counted from its start; a stream switches part way.
+                let counted = count_lines || (mmap && local_blocks.is_some());
+                assert_eq!(info.renumber.is_identity(), counted, "{case}");
+                if !mmap {
+                    assert!(info.checkpoints.is_empty(), "{case}");
+                    continue;
+                }
+                let cps = &info.checkpoints;
+                assert_eq!(cps[0], (resume.lines + 1, resume.offset), "{case}");
+                for w in cps.windows(2) {
+                    assert!(w[0].0 < w[1].0 && w[0].1 < w[1].1, "{case}: {w:?}");
+                    // No more than a checkpoint span and a line apart.
+                    assert!(w[1].1 - w[0].1 <= (CHECKPOINT_BYTES + 100) as u64, "{case}");
+                }
+                for &(line, offset) in cps {
+                    assert_eq!(starts[line as usize - 1], offset, "{case}");
+                }
+            }
+        }
+    }
+
     /// A line longer than `MAX_LINE` costs no more than `MAX_LINE`, and the
     /// lines around it are read with the right numbers.
     #[test]

@@ -26,6 +26,14 @@
 /// Values of block-local numbers stay below this.
 const LOCAL_LIMIT_BITS: u32 = 39;
 
+#[cfg(test)]
+thread_local! {
+    /// Tests: at most this many blocks numbered locally by a reader on
+    /// this thread (to reach the switch to counting with small inputs).
+    pub(crate) static LOCAL_BLOCKS: std::cell::Cell<Option<u64>> =
+        const { std::cell::Cell::new(None) };
+}
+
 /// The number of bits that hold `x`: `x < 1 << bits(x)`.
 pub(crate) fn bits(x: u64) -> u32 {
     u64::BITS - x.leading_zeros()
@@ -127,11 +135,14 @@ impl Numberer {
     pub fn local(start: u64, max_lines: u64) -> Numberer {
         // At most 40: a bound that large numbers nothing locally.
         let k = bits(max_lines).clamp(1, 40);
+        let cap = LOCAL_LIMIT_BITS
+            .checked_sub(k)
+            .map_or(0, |free| 1u64 << free);
+        #[cfg(test)]
+        let cap = LOCAL_BLOCKS.get().map_or(cap, |c| c.min(cap));
         Numberer {
             k,
-            cap: LOCAL_LIMIT_BITS
-                .checked_sub(k)
-                .map_or(0, |free| 1u64 << free),
+            cap,
             start,
             blocks: Vec::new(),
             switch: None,
