@@ -4,7 +4,8 @@
 //! the newlines of 64 bytes at a time become the bits of one word (four
 //! SSE2 compares, which every x86-64 processor has), and each line end is a
 //! `trailing_zeros` away. About three times faster than a call per line on
-//! a block in cache, and the block is read once.
+//! a block in cache, and the block is read once, prefetched ahead of the
+//! search.
 
 /// Call `f` on every line of `data`, without its newline. A last line
 /// without newline is a line; a block that ends with a newline has no
@@ -33,6 +34,13 @@ pub fn for_each_line<'a, F: FnMut(&'a [u8])>(data: &'a [u8], mut f: F) {
     }
 }
 
+/// How far ahead of the search the block is prefetched. The hardware
+/// prefetchers stop at each 4 KiB page: without this, every page of a block
+/// starts with loads that wait for memory. (Measured on the 2 GiB bench log,
+/// one thread: the read phase 2.52-2.95 s without, 1.91-2.35 s with 2 KiB;
+/// 1 KiB and 4 KiB, or hints other than NTA, about the same.)
+const PREFETCH: usize = 2048;
+
 /// Call `nl` with the position of every newline in the whole 64-byte words
 /// at the start of `data`, in order; returns how many bytes were searched
 /// (a multiple of 64).
@@ -40,14 +48,20 @@ pub fn for_each_line<'a, F: FnMut(&'a [u8])>(data: &'a [u8], mut f: F) {
 #[inline]
 fn newlines_by_word<N: FnMut(usize)>(data: &[u8], mut nl: N) -> usize {
     use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_prefetch, _mm_set1_epi8,
+        _MM_HINT_NTA,
     };
     let mut base = 0usize;
     while base + 64 <= data.len() {
         let word = &data[base..base + 64];
         // SAFETY: SSE2 is part of x86-64; the four unaligned 16-byte loads
-        // read inside `word`, which is 64 bytes long.
+        // read inside `word`, which is 64 bytes long. A prefetch reads
+        // nothing (an address past the block, or not mapped, is ignored).
         let mut m = unsafe {
+            _mm_prefetch(
+                data.as_ptr().wrapping_add(base + PREFETCH) as *const i8,
+                _MM_HINT_NTA,
+            );
             let want = _mm_set1_epi8(b'\n' as i8);
             let p = word.as_ptr() as *const __m128i;
             let bits = |v: __m128i| _mm_movemask_epi8(_mm_cmpeq_epi8(v, want)) as u32 as u64;
