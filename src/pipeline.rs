@@ -295,8 +295,8 @@ fn note_file(file: &InputFile, info: &FileInfo, skipped: &Mutex<Vec<Skipped>>) {
 /// incremental run resumes, and the block checkpoints for evidence.
 pub type Infos = std::collections::BTreeMap<u32, FileInfo>;
 
-/// Per file id, the `(first line, byte offset)` of each block of a mapped
-/// file (see [`input::FileInfo::checkpoints`]).
+/// Per file id, the `(line, byte offset)` of a line start about every
+/// 256 KiB of a mapped file (see [`input::FileInfo::checkpoints`]).
 pub type Checkpoints = std::collections::BTreeMap<u32, Vec<(u64, u64)>>;
 
 /// Read every file and fold its events into one aggregate. Files that

@@ -12,9 +12,10 @@ const MAX_TEXT: usize = 2048;
 /// The text of each wanted `(file id, line)`; lines that cannot be read
 /// back (the file changed or vanished) are missing from the map.
 ///
-/// `checkpoints` holds, for mapped files, the line and byte offset of each
-/// block of the scan: the lines wanted in a block are read by seeking to its
-/// start, so a large file is not read again from its beginning.
+/// `checkpoints` holds, for mapped files, the line and byte offset of a
+/// line start about every 256 KiB: the lines wanted between two
+/// checkpoints are read by seeking to the first, so a large file is not
+/// read again from its beginning.
 pub fn fetch(
     files: &[InputFile],
     wanted: &BTreeSet<(u32, u64)>,
@@ -58,8 +59,9 @@ fn open(file: &InputFile) -> std::io::Result<Box<dyn Read>> {
     })
 }
 
-/// A plain file with checkpoints: group the wanted lines by the block that
-/// holds them and read each group from its block's start.
+/// A plain file with checkpoints: group the wanted lines by the stretch
+/// between two checkpoints that holds them and read each group from the
+/// stretch's start.
 fn seek_lines(
     file: &InputFile,
     cps: &[(u64, u64)],
