@@ -498,7 +498,7 @@ fn finish(
         .filter(|(_, e)| !e.checkpoints.is_empty())
         .map(|(i, e)| (i as u32, e.checkpoints.clone()))
         .collect();
-    let mut texts = input::lines::fetch(&files, &wanted, &checkpoints);
+    let mut texts = pool.install(|| input::lines::fetch(&files, &wanted, &checkpoints));
     // Lines of files gone since (or no longer the same): the text the state
     // kept from an earlier report.
     for w in &wanted {

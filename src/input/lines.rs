@@ -21,23 +21,38 @@ pub fn fetch(
     wanted: &BTreeSet<(u32, u64)>,
     checkpoints: &BTreeMap<u32, Vec<(u64, u64)>>,
 ) -> BTreeMap<(u32, u64), Vec<u8>> {
-    let mut out = BTreeMap::new();
+    use rayon::prelude::*;
     let mut by_file: BTreeMap<u32, Vec<u64>> = BTreeMap::new();
     for &(f, l) in wanted {
         by_file.entry(f).or_default().push(l);
     }
-    for (fid, lines) in by_file {
-        let Some(file) = files.iter().find(|x| x.id == fid) else {
-            continue;
-        };
-        if let Some(cps) = checkpoints.get(&fid).filter(|c| !c.is_empty()) {
-            if seek_lines(file, cps, &lines, fid, &mut out).is_ok() {
-                continue;
+    let by_id: BTreeMap<u32, &InputFile> = files.iter().map(|f| (f.id, f)).collect();
+    // Files are read back in parallel (a compressed one is decompressed
+    // again up to its last wanted line: with many rotated archives, that
+    // is most of this).
+    let found: Vec<BTreeMap<(u32, u64), Vec<u8>>> = by_file
+        .into_iter()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(fid, lines)| {
+            let mut out = BTreeMap::new();
+            let Some(file) = by_id.get(&fid) else {
+                return out;
+            };
+            if let Some(cps) = checkpoints.get(&fid).filter(|c| !c.is_empty()) {
+                if seek_lines(file, cps, &lines, fid, &mut out).is_ok() {
+                    return out;
+                }
             }
-        }
-        if let Ok(reader) = open(file) {
-            read_lines(reader, &lines, fid, 1, 1 << 20, &mut out);
-        }
+            if let Ok(reader) = open(file) {
+                read_lines(reader, &lines, fid, 1, 1 << 20, &mut out);
+            }
+            out
+        })
+        .collect();
+    let mut out = BTreeMap::new();
+    for f in found {
+        out.extend(f);
     }
     out
 }
