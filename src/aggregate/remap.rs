@@ -40,22 +40,24 @@ impl Aggregate {
     /// Give every ref a new line number, `line(file, line)`, which must
     /// keep the order of the lines of each file, so that no comparison
     /// between refs changes. "No line" refs (line 0) stay as they are.
-    pub fn map_lines(&mut self, line: impl Fn(u32, u64) -> u64) {
+    pub fn map_lines(&mut self, line: impl Fn(u32, u64) -> u64 + Sync) {
         self.map_refs(|r| match r.line() {
             0 => r,
             l => Ref::new(r.ts, r.file(), line(r.file(), l)),
         });
     }
 
-    /// Replace every ref `r` of the aggregate with `f(r)` (time unchanged).
-    fn map_refs(&mut self, f: impl Fn(Ref) -> Ref) {
+    /// Replace every ref `r` of the aggregate with `f(r)` (time unchanged);
+    /// the accounts and addresses on the pool's threads.
+    fn map_refs(&mut self, f: impl Fn(Ref) -> Ref + Sync) {
+        use rayon::prelude::*;
         let m = |r: &mut Ref| *r = f(*r);
         let mo = |r: &mut Option<Ref>| {
             if let Some(r) = r {
                 *r = f(*r);
             }
         };
-        for a in self.accounts.values_mut() {
+        self.accounts.par_iter_mut().for_each(|(_, a)| {
             mo(&mut a.first_seen);
             mo(&mut a.last_attempt);
             mo(&mut a.first_login);
@@ -82,13 +84,13 @@ impl Aggregate {
                 m(&mut b.first);
                 m(&mut b.last);
             }
-        }
-        for i in self.ips.values_mut() {
+        });
+        self.ips.par_iter_mut().for_each(|(_, i)| {
             for b in i.fails.values_mut() {
                 m(&mut b.first);
                 m(&mut b.last);
             }
-        }
+        });
         for c in self.files.values_mut().chain(self.sources.values_mut()) {
             c.samples.map_in_place(&f);
         }
