@@ -86,11 +86,63 @@ fn hour_of(ts: i64) -> u32 {
     ts.div_euclid(3600) as u32
 }
 
-/// The successes of one account, sorted by hour, then address.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The successes of one account, sorted by hour, then address: `items`,
+/// then `open`.
+///
+/// The record being filled (the one with the greatest key) is kept inline,
+/// next to the account's other fields: a success in the same hour from the
+/// same address, or a later one, touches no heap memory (loading the last
+/// record of `items` cost a cache miss per success).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(from = "Stored")]
 pub struct Successes {
+    /// The record with the greatest key, if not in `items` (after a merge
+    /// or loading, it may be there instead).
+    open: Option<SuccRec>,
+    /// The other records (all of them when `open` is `None`).
     items: Vec<SuccRec>,
 }
+
+/// The stored form of [`Successes`]: every record in `items`, as before
+/// the open record.
+#[derive(Deserialize)]
+#[serde(rename = "Successes")]
+struct Stored {
+    items: Vec<SuccRec>,
+}
+
+impl From<Stored> for Successes {
+    fn from(s: Stored) -> Self {
+        Successes {
+            open: None,
+            items: s.items,
+        }
+    }
+}
+
+impl Serialize for Successes {
+    /// As [`Stored`]: the records in order as `items`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Recs<'a>(&'a Successes);
+        impl Serialize for Recs<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.recs())
+            }
+        }
+        let mut st = s.serialize_struct("Successes", 1)?;
+        st.serialize_field("items", &Recs(self))?;
+        st.end()
+    }
+}
+
+impl PartialEq for Successes {
+    fn eq(&self, other: &Self) -> bool {
+        self.recs().eq(other.recs())
+    }
+}
+
+impl Eq for Successes {}
 
 impl Successes {
     /// A success (standing for `n` logins) at `at` from `ip` (0: none or a
@@ -110,73 +162,86 @@ impl Successes {
         });
     }
 
+    /// Every record, in order.
+    fn recs(&self) -> impl Iterator<Item = &SuccRec> + '_ {
+        self.items.iter().chain(&self.open)
+    }
+
     /// Add one record: into the record of its hour and address, or as a
     /// new one in its place.
     #[inline]
     fn put(&mut self, rec: SuccRec) {
         let key = rec.key();
-        // Lines come mostly in time order: nearly always the last record or
-        // a new one at the end.
-        match self.items.last_mut() {
-            Some(last) if last.key() == key => last.absorb(&rec),
-            Some(last) if last.key() > key => {
-                match self.items.binary_search_by(|x| x.key().cmp(&key)) {
-                    Ok(i) => self.items[i].absorb(&rec),
-                    Err(i) => self.items.insert(i, rec),
-                }
+        // Lines come mostly in time order: nearly always the open record or
+        // a new one after it.
+        match &mut self.open {
+            Some(open) if open.key() == key => return open.absorb(&rec),
+            Some(open) if open.key() < key => {
+                let old = std::mem::replace(open, rec);
+                return self.items.push(old);
             }
-            _ => self.items.push(rec),
+            None if self.items.is_empty() => return self.open = Some(rec),
+            _ => {}
         }
+        // An earlier key, or no open record (after a merge or loading): in
+        // its place among all the records, the last one open again.
+        self.items.extend(self.open.take());
+        match self.items.binary_search_by(|x| x.key().cmp(&key)) {
+            Ok(i) => self.items[i].absorb(&rec),
+            Err(i) => self.items.insert(i, rec),
+        }
+        self.open = self.items.pop();
     }
 
     /// Add every success of `other`.
     pub fn merge(&mut self, other: &Successes) {
-        if other.items.is_empty() {
+        if other.is_empty() {
             return;
         }
-        if self.items.is_empty() {
-            self.items = other.items.clone();
+        if self.is_empty() {
+            *self = other.clone();
             return;
         }
-        if other.items.len() * 8 < self.items.len() {
+        if other.len() * 8 < self.len() {
             // A few records (a part of the input) into a long list: each in
             // its place, nearly always at the end.
-            for r in &other.items {
+            for r in other.recs() {
                 self.put(*r);
             }
             return;
         }
-        let mut out = Vec::with_capacity(self.items.len() + other.items.len());
-        let (mut i, mut j) = (0, 0);
-        let (a, b) = (&self.items, &other.items);
-        while i < a.len() && j < b.len() {
-            match a[i].key().cmp(&b[j].key()) {
-                std::cmp::Ordering::Less => {
-                    out.push(a[i]);
-                    i += 1;
-                }
-                std::cmp::Ordering::Greater => {
-                    out.push(b[j]);
-                    j += 1;
-                }
-                std::cmp::Ordering::Equal => {
-                    let mut x = a[i];
-                    x.absorb(&b[j]);
-                    out.push(x);
-                    i += 1;
-                    j += 1;
-                }
+        let mine = std::mem::take(self);
+        let mut out = Vec::with_capacity(mine.len() + other.len());
+        let mut a = mine.recs().copied().peekable();
+        let mut b = other.recs().copied().peekable();
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => match x.key().cmp(&y.key()) {
+                    std::cmp::Ordering::Less => a.next(),
+                    std::cmp::Ordering::Greater => b.next(),
+                    std::cmp::Ordering::Equal => {
+                        let (mut x, y) = (*x, *y);
+                        x.absorb(&y);
+                        a.next();
+                        b.next();
+                        Some(x)
+                    }
+                },
+                _ => a.next().or_else(|| b.next()),
+            };
+            match next {
+                Some(r) => out.push(r),
+                None => break,
             }
         }
-        out.extend_from_slice(&a[i..]);
-        out.extend_from_slice(&b[j..]);
+        self.open = out.pop();
         self.items = out;
     }
 
     /// Change the first and last line of every record with `f`, which must
     /// keep each ref's time (it renumbers files).
     pub fn map_refs(&mut self, mut f: impl FnMut(&mut Ref)) {
-        for r in &mut self.items {
+        for r in self.items.iter_mut().chain(&mut self.open) {
             let (mut first, mut last) = (r.first(), r.last());
             f(&mut first);
             f(&mut last);
@@ -193,23 +258,23 @@ impl Successes {
 
     /// Number of records (hour and address pairs).
     pub fn len(&self) -> usize {
-        self.items.len()
+        self.items.len() + usize::from(self.open.is_some())
     }
 
     /// Whether there is no success.
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.open.is_none() && self.items.is_empty()
     }
 
     /// The address of every record (0: none or a proxy), by hour: an
     /// address comes once per hour it logged in from.
     pub fn ips(&self) -> impl Iterator<Item = IpKey> + '_ {
-        self.items.iter().map(|r| r.ip())
+        self.recs().map(|r| r.ip())
     }
 
     /// Whether some success came from a client address.
     pub fn has_client(&self) -> bool {
-        self.items.iter().any(|r| r.minutes & CLIENT != 0)
+        self.recs().any(|r| r.minutes & CLIENT != 0)
     }
 
     /// Successes per hour: count, first and last success with their
@@ -226,9 +291,9 @@ impl Successes {
     /// [`Self::hours`] one hour at a time, in order, without building the
     /// series (the records of an hour are next to each other).
     pub fn hours_iter(&self) -> impl Iterator<Item = (u32, SuccBucket)> + '_ {
-        let mut i = 0;
+        let mut recs = self.recs().peekable();
         std::iter::from_fn(move || {
-            let r = self.items.get(i)?;
+            let r = *recs.peek()?;
             let hour = r.hour();
             let (first, last) = ((r.first(), r.ip()), (r.last(), r.ip()));
             let mut b = SuccBucket {
@@ -238,7 +303,7 @@ impl Successes {
                 minutes: 0,
                 nets: CapSet::default(),
             };
-            while let Some(r) = self.items.get(i).filter(|r| r.hour() == hour) {
+            while let Some(r) = recs.next_if(|r| r.hour() == hour) {
                 b.n += r.n;
                 b.first = b.first.min((r.first(), r.ip()));
                 b.last = b.last.max((r.last(), r.ip()));
@@ -246,7 +311,6 @@ impl Successes {
                 if r.ip() != 0 {
                     b.nets.insert(net_key(r.ip()));
                 }
-                i += 1;
             }
             Some((hour, b))
         })
@@ -254,8 +318,7 @@ impl Successes {
 
     /// The client addresses successes came from (with repeats).
     pub fn client_ips(&self) -> impl Iterator<Item = IpKey> + '_ {
-        self.items
-            .iter()
+        self.recs()
             .filter(|r| r.minutes & CLIENT != 0)
             .map(|r| r.ip())
     }
@@ -264,7 +327,7 @@ impl Successes {
     /// each, and how many), sorted by address.
     pub fn client_days(&self) -> Series<IpDay> {
         let mut out: Series<IpDay> = Series::default();
-        for r in self.items.iter().filter(|r| r.minutes & CLIENT != 0) {
+        for r in self.recs().filter(|r| r.minutes & CLIENT != 0) {
             let day = r.first_ts.div_euclid(86_400) as u32;
             let mut seen = IpSeen::new(r.ip(), r.first(), r.n.min(u32::MAX as u64) as u32);
             seen.last = r.last();
@@ -335,23 +398,116 @@ mod tests {
                 b.nets.insert(net_key(ip));
             }
         }
+        // In the order given (random: records in their place among the
+        // others) and in time order (nearly all in the open record, or a
+        // new one after it).
+        let mut sorted = events.clone();
+        sorted.sort_by_key(|e| e.0);
+        for events in [&events, &sorted] {
+            check(events, &hours, &days);
+        }
+    }
+
+    /// Fold `events` whole and in parts merged in another order, against
+    /// the direct buckets, a plain sorted map of records, and today's
+    /// stored form.
+    fn check(events: &[(Ref, IpKey, bool, u64)], hours: &Series<SuccBucket>, days: &Series<IpDay>) {
         let mut whole = Successes::default();
-        for &(r, ip, client, n) in &events {
+        for &(r, ip, client, n) in events {
             whole.add(r, ip, client, n);
         }
-        assert_eq!(whole.hours(), hours);
-        assert_eq!(whole.client_days(), days);
-        // Cut into parts folded apart, merged in another order.
+        assert!(whole.open.is_some());
+        assert_eq!(&whole.hours(), hours);
+        assert_eq!(&whole.client_days(), days);
+        // The records: those of a sorted map, `items` then `open`.
+        let mut map = std::collections::BTreeMap::new();
+        for &(r, ip, client, n) in events {
+            let mut one = Successes::default();
+            one.add(r, ip, client, n);
+            let rec = one.open.unwrap();
+            map.entry(rec.key())
+                .and_modify(|x: &mut SuccRec| x.absorb(&rec))
+                .or_insert(rec);
+        }
+        let recs: Vec<SuccRec> = map.into_values().collect();
+        assert!(whole.recs().eq(recs.iter()));
+        assert_eq!(whole.len(), recs.len());
+        assert!(!whole.is_empty());
+        assert!(whole.ips().eq(recs.iter().map(|r| r.ip())));
+        assert_eq!(
+            whole.has_client(),
+            recs.iter().any(|r| r.minutes & CLIENT != 0)
+        );
+        assert!(whole.client_ips().eq(recs
+            .iter()
+            .filter(|r| r.minutes & CLIENT != 0)
+            .map(|r| r.ip())));
+        // Stored as before the open record: every record in `items`;
+        // loaded, all of them are there.
+        #[derive(Serialize)]
+        struct Before {
+            items: Vec<SuccRec>,
+        }
+        let bytes = postcard::to_stdvec(&whole).unwrap();
+        assert_eq!(
+            bytes,
+            postcard::to_stdvec(&Before {
+                items: recs.clone()
+            })
+            .unwrap()
+        );
+        assert_eq!(
+            serde_json::to_string(&whole).unwrap(),
+            serde_json::to_string(&Before {
+                items: recs.clone()
+            })
+            .unwrap()
+        );
+        let loaded: Successes = postcard::from_bytes(&bytes).unwrap();
+        assert!(loaded.open.is_none() && loaded.items == recs);
+        assert_eq!(loaded, whole);
+        // Renumbering reaches the open record too.
+        let renumber = |r: &mut Ref| r.loc ^= 1 << 40;
+        let mut renumbered = whole.clone();
+        renumbered.map_refs(renumber);
+        let mut direct = Successes::default();
+        for &(mut r, ip, client, n) in events {
+            renumber(&mut r);
+            direct.add(r, ip, client, n);
+        }
+        assert_eq!(renumbered, direct);
+        assert_ne!(renumbered, whole);
+        // Cut into parts folded apart, merged in another order, some
+        // loaded (no open record) and added to after loading.
         for parts in [2, 7, 64] {
             let mut partial: Vec<Successes> = vec![Successes::default(); parts];
+            let mut added = vec![0; parts];
             for (i, &(r, ip, client, n)) in events.iter().enumerate() {
-                partial[(i * parts) / events.len()].add(r, ip, client, n);
+                let p = (i * parts) / events.len();
+                if p % 2 == 1 && added[p] == 3 {
+                    // Every other part goes through the stored form (no
+                    // open record) and is added to after loading.
+                    let stored = postcard::to_stdvec(&partial[p]).unwrap();
+                    partial[p] = postcard::from_bytes(&stored).unwrap();
+                    assert!(partial[p].open.is_none());
+                }
+                partial[p].add(r, ip, client, n);
+                added[p] += 1;
             }
             let mut merged = Successes::default();
             for p in partial.iter().rev() {
                 merged.merge(p);
+                // Merging into the loaded form gives the same.
+                let mut loaded: Successes =
+                    postcard::from_bytes(&postcard::to_stdvec(&merged).unwrap()).unwrap();
+                loaded.merge(p);
+                let mut again = merged.clone();
+                again.merge(p);
+                assert_eq!(loaded, again);
             }
             assert_eq!(merged, whole);
+            merged.map_refs(renumber);
+            assert_eq!(merged, direct);
         }
     }
 }
