@@ -376,7 +376,6 @@ pub fn scan_files(
     for w in workers {
         total.absorb(w.agg);
     }
-    total.shrink();
     for f in files {
         total.files.entry(f.id).or_default();
     }

@@ -523,18 +523,6 @@ impl Aggregate {
         }
         self.ips = FxHashMap::default();
     }
-
-    /// Release the spare capacity of the time series (after the last fold).
-    pub fn shrink(&mut self) {
-        for a in self.accounts.values_mut() {
-            a.fails.shrink();
-            a.successes.shrink();
-            a.submits.shrink();
-        }
-        for i in self.ips.values_mut() {
-            i.fails.shrink();
-        }
-    }
 }
 
 /// Alias id → (account id, account key).

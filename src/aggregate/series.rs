@@ -119,11 +119,6 @@ impl<V> Series<V> {
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
         self.items.iter_mut().map(|(_, v)| v)
     }
-
-    /// Release spare capacity.
-    pub fn shrink(&mut self) {
-        self.items.shrink_to_fit();
-    }
 }
 
 impl<'a, V> IntoIterator for &'a Series<V> {

@@ -251,11 +251,6 @@ impl Successes {
         }
     }
 
-    /// Release spare capacity.
-    pub fn shrink(&mut self) {
-        self.items.shrink_to_fit();
-    }
-
     /// Number of records (hour and address pairs).
     pub fn len(&self) -> usize {
         self.items.len() + usize::from(self.open.is_some())
