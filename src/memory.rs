@@ -12,13 +12,10 @@
 pub fn give_back() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        extern "C" {
-            fn malloc_trim(pad: usize) -> std::ffi::c_int;
-        }
         // SAFETY: malloc_trim only releases free memory of the allocator;
         // it takes no pointer and is thread-safe (it locks each arena).
         unsafe {
-            malloc_trim(0);
+            libc::malloc_trim(0);
         }
     }
 }

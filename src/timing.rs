@@ -1,9 +1,9 @@
 //! Phase timings on stderr, for profiling a run: set `AUTHSWEEP_TIMINGS=1`
-//! and each phase (read, merge, detectors, evidence, report) prints its
-//! wall time when it ends, the processor time of the whole process during
-//! it (user and system, every thread: on a busy machine the wall time
-//! says little), the resident memory then and the peak so far (Linux). Off
-//! by default; costs one check per phase.
+//! and each phase (read, renumber, merge, detectors, evidence, model,
+//! write) prints its wall time when it ends, the processor time of the
+//! whole process during it (user and system, every thread: on a busy
+//! machine the wall time says little), the resident memory then and the
+//! peak so far (Linux). Off by default; costs one check per phase.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -63,27 +63,15 @@ fn memory() -> String {
 /// User and system time of the process so far, every thread (0 where
 /// unknown).
 fn cpu_seconds() -> f64 {
-    #[cfg(target_os = "linux")]
+    #[cfg(unix)]
     {
-        /// `struct rusage` of Linux: two `timeval`s, then 14 longs.
-        #[repr(C)]
-        struct Rusage {
-            utime: [std::ffi::c_long; 2],
-            stime: [std::ffi::c_long; 2],
-            rest: [std::ffi::c_long; 14],
-        }
-        extern "C" {
-            fn getrusage(who: std::ffi::c_int, usage: *mut Rusage) -> std::ffi::c_int;
-        }
-        let mut u = Rusage {
-            utime: [0; 2],
-            stime: [0; 2],
-            rest: [0; 14],
-        };
-        // SAFETY: `u` has the layout of `struct rusage`; RUSAGE_SELF is 0.
-        if unsafe { getrusage(0, &mut u) } == 0 {
-            let tv = |t: [std::ffi::c_long; 2]| t[0] as f64 + t[1] as f64 * 1e-6;
-            return tv(u.utime) + tv(u.stime);
+        // SAFETY: an all-zero `rusage` is a valid value; getrusage writes
+        // one in place.
+        let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `u` is a live, writable `rusage`.
+        if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) } == 0 {
+            let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+            return tv(u.ru_utime) + tv(u.ru_stime);
         }
     }
     0.0
