@@ -3,8 +3,8 @@
 //! The key is the name lower-cased, with surrounding `<>` and quotes removed,
 //! `DOMAIN\user` reduced to `user`, and with `--default-domain` a bare name
 //! completed to `user@DOMAIN`. Accounts are identified inside the aggregate by
-//! a 64-bit hash of the key, so partial aggregates built on different threads
-//! merge without a shared table.
+//! a 64-bit hash of the key, so states built on different hosts merge
+//! without a shared table, and the hash picks the account's shard.
 
 use xxhash_rust::xxh3::xxh3_64;
 

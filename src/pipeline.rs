@@ -4,7 +4,7 @@
 //! block is parsed line by line into events that go to a [`Sink`]: the
 //! aggregate for `scan`, formatted output for `events`.
 
-use crate::aggregate::{Aggregate, Counts, FoldSettings, Folder, Placed, Ref};
+use crate::aggregate::{Aggregate, Counts, FoldSettings, Folder, Placed, Ref, Shards};
 use crate::event::{Parsed, Source};
 use crate::input::{self, Block, BlockLines, FileInfo, InputFile, ReadOptions, Skipped};
 use crate::parse::m365;
@@ -37,6 +37,9 @@ pub trait Sink {
         placed: Placed<'_, '_>,
         line: &[u8],
     );
+
+    /// The block (or export) has ended: nothing of it may be held after.
+    fn end(&mut self, _agg: &mut Aggregate, _folder: &mut Folder) {}
 }
 
 /// Per-worker state reused across blocks.
@@ -45,14 +48,15 @@ struct Worker {
     folder: Folder,
 }
 
-/// A worker's state from the pool, or a new one.
-fn take_worker(pool: &Mutex<Vec<Worker>>, settings: &ReadSettings) -> Worker {
+/// A worker's state from the pool, or a new one (that holds its steps
+/// for `shards` shards).
+fn take_worker(pool: &Mutex<Vec<Worker>>, settings: &ReadSettings, shards: usize) -> Worker {
     pool.lock()
         .ok()
         .and_then(|mut p| p.pop())
         .unwrap_or_else(|| Worker {
             agg: Aggregate::default(),
-            folder: Folder::new(settings.fold.clone()),
+            folder: Folder::sharded(settings.fold.clone(), shards),
         })
 }
 
@@ -126,6 +130,7 @@ fn run_block<'b, S: Sink>(
         }
     };
     let found = block.for_each_line(|line_no, line| one_line(line, line_no, agg, folder));
+    sink.end(agg, folder);
     counts.lines = found.lines;
     for (src, c) in Source::ALL.iter().zip(by_source) {
         if c.lines > 0 {
@@ -236,6 +241,7 @@ fn run_export<S: Sink, P: Fn(u64) + Sync>(
             .or_default()
             .merge(&src);
     }
+    sink.end(agg, folder);
     agg.files.entry(file.id).or_default().merge(&counts);
     if let Some(e) = ex.error {
         skip(skipped, file, e);
@@ -243,10 +249,15 @@ fn run_export<S: Sink, P: Fn(u64) + Sync>(
     Some((counts.bytes, counts.lines))
 }
 
-/// The scan sink: events go into the aggregate.
-struct FoldSink;
+/// The scan sink: events go into the shared shards of accounts and
+/// addresses, a block at a time.
+struct FoldSink<'s>(&'s Shards);
 
-impl Sink for FoldSink {
+/// Steps a worker holds at most before it folds them (in a block of many
+/// events: the steps take ~80 bytes each).
+const HOLD_MAX: usize = 1 << 16;
+
+impl Sink for FoldSink<'_> {
     fn event(
         &mut self,
         agg: &mut Aggregate,
@@ -254,7 +265,14 @@ impl Sink for FoldSink {
         placed: Placed<'_, '_>,
         _line: &[u8],
     ) {
-        folder.add(agg, placed);
+        folder.hold(agg, placed);
+        if folder.held() >= HOLD_MAX {
+            self.0.fold(folder);
+        }
+    }
+
+    fn end(&mut self, _agg: &mut Aggregate, folder: &mut Folder) {
+        self.0.fold(folder);
     }
 }
 
@@ -309,6 +327,8 @@ pub fn scan_files(
     infos: &Mutex<Infos>,
 ) -> Aggregate {
     let pool: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
+    // A few shards per worker, so that two seldom want the same one.
+    let shards = Shards::new(4 * rayon::current_num_threads().max(4));
     let read = crate::timing::phase("read");
     files.par_iter().for_each(|file| {
         if let Some(shape) = export_shape(file) {
@@ -323,10 +343,11 @@ pub fn scan_files(
                     ),
                 );
             }
-            let mut w = take_worker(&pool, settings);
+            let mut w = take_worker(&pool, settings, shards.len());
             let Worker { agg, folder } = &mut w;
             let on_disk = |n: u64| progress.inc(n);
-            let read = run_export(file, shape, agg, folder, &mut FoldSink, &on_disk, skipped);
+            let mut sink = FoldSink(&shards);
+            let read = run_export(file, shape, agg, folder, &mut sink, &on_disk, skipped);
             if let Ok(mut p) = pool.lock() {
                 p.push(w);
             }
@@ -343,9 +364,10 @@ pub fn scan_files(
             return;
         }
         let handle = |block: Block<'_>, info: &FileInfo| {
-            let mut w = take_worker(&pool, settings);
+            let mut w = take_worker(&pool, settings, shards.len());
             let Worker { agg, folder } = &mut w;
-            let lines = run_block(block, info, file.id, settings, agg, folder, &mut FoldSink);
+            let mut sink = FoldSink(&shards);
+            let lines = run_block(block, info, file.id, settings, agg, folder, &mut sink);
             if let Ok(mut p) = pool.lock() {
                 p.push(w);
             }
@@ -371,9 +393,10 @@ pub fn scan_files(
     });
     drop(read);
     let _merge = crate::timing::phase("merge");
-    let workers = pool.into_inner().unwrap_or_default();
-    let mut total = Aggregate::default();
-    for w in workers {
+    // The accounts and addresses are in the shards; the workers' own
+    // aggregates hold the counts per file and source.
+    let mut total = shards.into_aggregate();
+    for w in pool.into_inner().unwrap_or_default() {
         total.absorb(w.agg);
     }
     for f in files {
@@ -511,7 +534,7 @@ pub fn print_events(
             o.next = 0;
         }
         if let Some(shape) = export_shape(file) {
-            let mut w = take_worker(&pool, settings);
+            let mut w = take_worker(&pool, settings, 1);
             let mut sink = PrintSink {
                 filter,
                 file: &file.name,
@@ -532,7 +555,7 @@ pub fn print_events(
             continue;
         }
         let handle = |block: Block<'_>, info: &FileInfo| {
-            let mut w = take_worker(&pool, settings);
+            let mut w = take_worker(&pool, settings, 1);
             let mut sink = PrintSink {
                 filter,
                 file: &file.name,

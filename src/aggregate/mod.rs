@@ -1,30 +1,34 @@
 //! The mergeable aggregate: everything the detectors and the report need,
 //! kept in a form that merges exactly.
 //!
-//! Each worker folds the events of its blocks into its own [`Aggregate`];
-//! partial aggregates are then merged in any order. `Default` is the
-//! identity and [`Aggregate::merge`] is associative and commutative, so one
-//! thread, eight threads, any block size and any file order give the same
+//! A scan's workers fold the events of their blocks into one aggregate cut
+//! into shards by account and address ([`Shards`], in `fold.rs`); states
+//! saved by separate runs are merged ([`Aggregate::absorb`]). `Default` is
+//! the identity, folding does not depend on the order of the events, and
+//! the merge is associative and commutative, so one thread, eight threads,
+//! any block size, any file order and any cut into states give the same
 //! aggregate. Order-dependent questions ("a success after five failures")
 //! are not answered here: the aggregate keeps sparse time buckets (failures
 //! and submissions per minute, successes per hour with their first and last
 //! line) and `detect` answers them after the merge.
 
 pub mod cap;
+mod fold;
 mod remap;
 pub mod series;
 pub mod success;
 
-use crate::account::{account_id, AccountId, Normalizer};
-use crate::event::{Kind, Outcome, Parsed, Reason, Service};
+use crate::account::AccountId;
+use crate::event::Service;
 use cap::CapSet;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use series::Series;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::sync::Arc;
 use success::Successes;
+
+pub use fold::{FoldSettings, Folder, Placed, Shards};
 
 /// A position in the input: time first, then file and line, so the maximum
 /// of refs is "the last", with ties broken the same way however the input
@@ -430,8 +434,7 @@ impl Counts {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Aggregate {
     /// Per account. Boxed: the table keeps a quarter to a half of its slots
-    /// free, and a free slot of ~600 bytes (one per partial aggregate per
-    /// thread) costs more than a pointer.
+    /// free, and a free slot of ~600 bytes costs more than a pointer.
     #[serde(serialize_with = "cap::sorted_map")]
     pub accounts: FxHashMap<AccountId, Box<AccountAgg>>,
     /// Per address.
@@ -527,263 +530,3 @@ impl Aggregate {
 
 /// Alias id → (account id, account key).
 pub type AliasMap = FxHashMap<AccountId, (AccountId, Box<[u8]>)>;
-
-/// Settings the fold needs: account normalization, the time window and the
-/// networks that are not clients. (Roster aliases are applied after the
-/// merge, [`Aggregate::apply_aliases`], so a saved state does not depend on
-/// the roster of the day it was made.)
-#[derive(Clone, Debug, Default)]
-pub struct FoldSettings {
-    /// `--default-domain`.
-    pub default_domain: Option<String>,
-    /// `--since` (UTC seconds).
-    pub since: Option<i64>,
-    /// `--until` (UTC seconds).
-    pub until: Option<i64>,
-    /// Trusted networks (config `trusted_networks`): their logins are not
-    /// kept as client addresses, nor as cleartext logins.
-    pub trusted: Arc<crate::net::CidrSet>,
-    /// Proxies (config `proxies`): a login whose only address is a proxy
-    /// carries no client address for the address and geo detectors.
-    pub proxies: Arc<crate::net::CidrSet>,
-}
-
-/// Folds events into an aggregate; one per worker.
-#[derive(Debug)]
-pub struct Folder {
-    settings: FoldSettings,
-    norm: Normalizer,
-}
-
-/// One event with its place and time.
-#[derive(Clone, Copy, Debug)]
-pub struct Placed<'e, 'a> {
-    /// The parsed event.
-    pub ev: &'e Parsed<'a>,
-    /// UTC seconds.
-    pub ts: i64,
-    /// Offset of the timestamp as logged.
-    pub offset: i32,
-    /// File id.
-    pub file: u32,
-    /// 1-based line.
-    pub line: u64,
-}
-
-impl Folder {
-    /// A folder with these settings.
-    pub fn new(settings: FoldSettings) -> Folder {
-        let norm = Normalizer::new(settings.default_domain.as_deref());
-        Folder { settings, norm }
-    }
-
-    /// Whether the time is inside `--since`/`--until`.
-    pub fn in_window(&self, ts: i64) -> bool {
-        self.settings.since.is_none_or(|s| ts >= s) && self.settings.until.is_none_or(|u| ts <= u)
-    }
-
-    /// The account (id and key) a user name stands for (before aliases).
-    pub fn account<'s>(&'s mut self, user: &[u8]) -> Option<(AccountId, &'s [u8])> {
-        let key = self.norm.key(user)?;
-        Some((account_id(key), key))
-    }
-
-    /// Add one event.
-    pub fn add(&mut self, agg: &mut Aggregate, p: Placed<'_, '_>) {
-        let ev = p.ev;
-        let r = Ref::new(p.ts, p.file, p.line);
-        let ip = ev.ip.map_or(0, ip_key);
-        min_opt(&mut agg.first_event, Some((p.ts, p.offset)));
-        max_opt(&mut agg.last_event, Some((p.ts, p.offset)));
-        let acct = match ev.user {
-            Some(u) => self.account(u),
-            None => None,
-        };
-        let minute = (p.ts.div_euclid(60)) as u32;
-        if ev.detail {
-            // Already counted on another line: keep only what it adds, the
-            // unknown user tried from an address.
-            if ev.reason == Some(Reason::UnknownUser) && ip != 0 {
-                if let Some((id, _)) = acct {
-                    let b = agg
-                        .ips
-                        .entry(ip)
-                        .or_default()
-                        .fails
-                        .entry(minute, || IpFailBucket {
-                            n: 0,
-                            // Identities of min and max: the first and
-                            // last lines are those of counted attempts.
-                            first: Ref {
-                                ts: i64::MAX,
-                                loc: u64::MAX,
-                            },
-                            last: Ref::default(),
-                            accounts: CapSet::default(),
-                            unknown: CapSet::default(),
-                        });
-                    b.unknown.insert(id);
-                }
-            }
-            return;
-        }
-        let a = match acct {
-            Some((id, key)) => {
-                let a = agg.accounts.entry(id).or_default();
-                if a.name.is_empty() {
-                    a.name = key.into();
-                }
-                min_opt(&mut a.first_seen, Some(r));
-                Some((id, a))
-            }
-            None => None,
-        };
-        let n = ev.count.max(1) as u64;
-        match (ev.kind, ev.outcome) {
-            (Kind::Login, Outcome::Success) => {
-                if let Some((_, a)) = a {
-                    a.logins += n;
-                    max_opt(&mut a.last_attempt, Some(r));
-                    min_opt(&mut a.first_login, Some(r));
-                    max_opt(
-                        &mut a.last_login,
-                        Some(LoginRef {
-                            at: r,
-                            offset: p.offset,
-                            ip,
-                            service: ev.service,
-                        }),
-                    );
-                    max_opt(&mut a.by_service[ev.service.index()], Some(p.ts));
-                    if ev.service.is_interactive() {
-                        max_opt(&mut a.last_interactive, Some(p.ts));
-                    }
-                    if ev.tls == Some(false)
-                        && ip != 0
-                        && !is_key_method(ev.method)
-                        && !self.settings.trusted.contains(ip)
-                    {
-                        a.cleartext += n;
-                        min_opt(&mut a.cleartext_first, Some((r, ip)));
-                        max_opt(&mut a.cleartext_last, Some((r, ip)));
-                    }
-                    // A proxy's address is no client's; a trusted one is
-                    // kept for the hour buckets but is no client address
-                    // for the address and geo detectors.
-                    let ip = if ip != 0 && self.settings.proxies.contains(ip) {
-                        // Not kept by the success record: counted here.
-                        a.ips.insert(ip);
-                        0
-                    } else {
-                        ip
-                    };
-                    let client = ip != 0 && !self.settings.trusted.contains(ip);
-                    a.successes.add(r, ip, client, n);
-                }
-            }
-            (Kind::Login, Outcome::Failure) => {
-                if let Some((id, a)) = a {
-                    a.failures += n;
-                    max_opt(&mut a.last_attempt, Some(r));
-                    if ip != 0 {
-                        a.ips.insert(ip);
-                    }
-                    let b = a.fails.entry(minute, || FailBucket {
-                        n: 0,
-                        first: r,
-                        last: r,
-                        ips: CapSet::default(),
-                    });
-                    b.n += n;
-                    b.first = b.first.min(r);
-                    b.last = b.last.max(r);
-                    if ip != 0 {
-                        b.ips.insert(ip);
-                    }
-                    if ip != 0 {
-                        ip_fail(&mut agg.ips, ip, minute, r, n, Some(id), ev.reason);
-                    }
-                } else if ip != 0 {
-                    ip_fail(&mut agg.ips, ip, minute, r, n, None, ev.reason);
-                }
-            }
-            (Kind::MessageSubmitted, _) => {
-                if let Some((_, a)) = a {
-                    a.submissions += n;
-                    let b = a.submits.entry(minute, || CountBucket {
-                        n: 0,
-                        first: r,
-                        last: r,
-                    });
-                    b.n += n;
-                    b.first = b.first.min(r);
-                    b.last = b.last.max(r);
-                }
-            }
-            (Kind::PasswordChange, Outcome::Success) => {
-                if let Some((_, a)) = a {
-                    max_opt(&mut a.password_changed, Some(r));
-                }
-            }
-            (Kind::ForwardingChange, Outcome::Success) => {
-                // The Zimbra parser gives the forwarding target in the
-                // event's `method` field (there is no field of its own).
-                if let (Some((_, a)), Some(target)) = (a, ev.method) {
-                    a.forwards.push(Forward {
-                        at: r,
-                        target: String::from_utf8_lossy(target).into(),
-                    });
-                    a.forwards.sort();
-                    a.forwards.dedup();
-                    a.forwards.truncate(MAX_FORWARDS);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// A mechanism that is not a password (public key, Kerberos, client
-/// certificate): such a login without TLS gives away no password.
-fn is_key_method(m: Option<&[u8]>) -> bool {
-    const KEYS: [&[u8]; 6] = [
-        b"publickey",
-        b"hostbased",
-        b"gssapi",
-        b"gssapi-with-mic",
-        b"gssapi-keyex",
-        b"external",
-    ];
-    m.is_some_and(|m| KEYS.iter().any(|k| k.eq_ignore_ascii_case(m)))
-}
-
-fn ip_fail(
-    ips: &mut FxHashMap<IpKey, IpAgg>,
-    ip: IpKey,
-    minute: u32,
-    r: Ref,
-    n: u64,
-    acct: Option<AccountId>,
-    reason: Option<Reason>,
-) {
-    let b = ips
-        .entry(ip)
-        .or_default()
-        .fails
-        .entry(minute, || IpFailBucket {
-            n: 0,
-            first: r,
-            last: r,
-            accounts: CapSet::default(),
-            unknown: CapSet::default(),
-        });
-    b.n += n;
-    b.first = b.first.min(r);
-    b.last = b.last.max(r);
-    if let Some(id) = acct {
-        b.accounts.insert(id);
-        if reason == Some(Reason::UnknownUser) {
-            b.unknown.insert(id);
-        }
-    }
-}
