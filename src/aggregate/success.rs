@@ -311,6 +311,62 @@ impl Successes {
         })
     }
 
+    /// Whether two hours with successes are `hours` or more apart, with
+    /// none between (a cheap test before looking for a long silence).
+    pub fn has_gap(&self, hours: u32) -> bool {
+        let mut prev: Option<u32> = None;
+        for r in self.recs() {
+            let h = r.hour();
+            if prev.is_some_and(|p| h - p >= hours) {
+                return true;
+            }
+            prev = Some(h);
+        }
+        false
+    }
+
+    /// Whether the successes of some `hours` consecutive hours came from
+    /// `need` or more distinct networks: the windows of
+    /// [`crate::detect::episodes`] over [`Self::hours`], counted in full
+    /// from the records (an hour's bucket keeps its first 16 networks), so
+    /// that it is false only when no window of the buckets can reach
+    /// `need` either. One pass, no allocation for a few networks a day.
+    pub fn nets_within(&self, hours: u32, need: usize) -> bool {
+        if need == 0 {
+            return true;
+        }
+        // Networks in the window, with how many of its records have each.
+        let mut win: smallvec::SmallVec<[(u64, u32); 16]> = smallvec::SmallVec::new();
+        let mut left = self.recs().peekable();
+        for r in self.recs() {
+            let h = r.hour();
+            while let Some(l) = left.next_if(|l| l.hour() + hours <= h) {
+                if l.ip() != 0 {
+                    let net = net_key(l.ip());
+                    if let Some(i) = win.iter().position(|x| x.0 == net) {
+                        win[i].1 -= 1;
+                        if win[i].1 == 0 {
+                            win.swap_remove(i);
+                        }
+                    }
+                }
+            }
+            if r.ip() != 0 {
+                let net = net_key(r.ip());
+                match win.iter_mut().find(|x| x.0 == net) {
+                    Some(x) => x.1 += 1,
+                    None => {
+                        win.push((net, 1));
+                        if win.len() >= need {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        false
+    }
+
     /// The client addresses successes came from (with repeats).
     pub fn client_ips(&self) -> impl Iterator<Item = IpKey> + '_ {
         self.recs()
@@ -400,6 +456,82 @@ mod tests {
         sorted.sort_by_key(|e| e.0);
         for events in [&events, &sorted] {
             check(events, &hours, &days);
+        }
+    }
+
+    /// `has_gap` and `nets_within` answer what the raw successes answer:
+    /// the longest silence between hours with successes, and the most
+    /// networks within a window of hours, counted directly.
+    #[test]
+    fn gap_and_network_tests_match_the_successes() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for round in 0..40u64 {
+            let mut s = Successes::default();
+            let mut hours: Vec<(u32, u64)> = Vec::new();
+            // A few days of logins from a handful of networks, then, in
+            // some rounds, a burst from many in one evening, or a silence.
+            let base = 1_700_000_000 + (round * 7919) as i64;
+            let spread = 3600 * (1 + next() % 200) as i64;
+            for i in 0..(5 + next() % 60) {
+                let ts = base + (next() as i64).rem_euclid(spread);
+                let net = (next() % (2 + round % 6)) as u8;
+                let ip = match next() % 7 {
+                    0 => 0,
+                    _ => u128::from(
+                        std::net::Ipv4Addr::new(192, 0, net, (next() % 4) as u8).to_ipv6_mapped(),
+                    ),
+                };
+                s.add(Ref::new(ts, 1, i + 1), ip, ip != 0, 1);
+                hours.push((hour_of(ts), if ip == 0 { 0 } else { net_key(ip) }));
+            }
+            if round % 3 == 0 {
+                let at = base + spread + 86_400 * (next() % 90) as i64;
+                for k in 0..(next() % 30) {
+                    let ip =
+                        u128::from(std::net::Ipv4Addr::new(198, 51, k as u8, 7).to_ipv6_mapped());
+                    let ts = at + (next() % 7200) as i64;
+                    s.add(Ref::new(ts, 2, k + 1), ip, true, 1);
+                    hours.push((hour_of(ts), net_key(ip)));
+                }
+            }
+            hours.sort();
+            let mut distinct: Vec<u32> = hours.iter().map(|h| h.0).collect();
+            distinct.dedup();
+            let longest = distinct.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+            for gap in [0, 1, 2, 24, 100, 1000, 5000] {
+                let want = distinct.len() > 1 && longest >= gap;
+                assert_eq!(s.has_gap(gap), want, "round {round}, gap {gap}");
+            }
+            for width in [1, 2, 24] {
+                // The most networks of the hours [h - width + 1, h].
+                let most = distinct
+                    .iter()
+                    .map(|&end| {
+                        let mut nets: Vec<u64> = hours
+                            .iter()
+                            .filter(|h| h.0 + width > end && h.0 <= end && h.1 != 0)
+                            .map(|h| h.1)
+                            .collect();
+                        nets.sort();
+                        nets.dedup();
+                        nets.len()
+                    })
+                    .max()
+                    .unwrap_or(0);
+                for need in [1, 2, 3, 5, 10, 20] {
+                    assert_eq!(
+                        s.nets_within(width, need),
+                        most >= need,
+                        "round {round}, {need} networks in {width} h"
+                    );
+                }
+            }
         }
     }
 

@@ -16,7 +16,13 @@ impl Detector for DormantReactivated {
 
     fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
         let gap_min = ctx.t.dormant_reactivated.days as i64 * 86_400;
+        // A gap of `gap_min` seconds spans this many hours between the
+        // hours of the two successes, at least.
+        let gap_hours = (gap_min / 3600).saturating_sub(1).clamp(0, u32::MAX as i64) as u32;
         for (id, a) in ctx.accounts(agg) {
+            if !a.successes.has_gap(gap_hours) {
+                continue;
+            }
             let mut seen: FxHashSet<u64> = FxHashSet::default();
             let mut prev: Option<crate::aggregate::SuccBucket> = None;
             for (_, b) in a.successes.hours_iter() {

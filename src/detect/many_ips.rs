@@ -20,7 +20,10 @@ impl Detector for ManyIps {
     fn run(&self, ctx: &Context<'_>, agg: &Aggregate, out: &mut Vec<Finding>) {
         let t = ctx.t;
         for (id, a) in ctx.accounts(agg) {
-            if a.distinct_ips() < t.many_ips.networks as usize {
+            if !a
+                .successes
+                .nets_within(t.many_ips.window_hours, t.many_ips.networks as usize)
+            {
                 continue;
             }
             let succ = a.succ();
