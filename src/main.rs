@@ -26,3 +26,29 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// The heap: mimalloc (see [`authsweep::memory`]).
+#[global_allocator]
+static HEAP: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// mimalloc's `mi_option_arena_eager_commit` (`include/mimalloc.h` of its
+/// v2 sources: the fifth option; the crate names no constant for it).
+#[cfg(target_os = "linux")]
+const ARENA_EAGER_COMMIT: std::ffi::c_int = 4;
+
+/// Arenas committed on demand: committed eagerly (mimalloc's default where
+/// memory is overcommitted), the pages mimalloc frees are only marked
+/// reusable and stay resident, 15-20 MiB more at the peak of a scan, and
+/// purging them cost more system time than it saved. Set before anything
+/// is allocated (a constructor, run before `main`): the first arena is
+/// reserved by the first allocation.
+#[cfg(target_os = "linux")]
+extern "C" fn heap_options() {
+    // SAFETY: sets an option value; no pointer, no allocation.
+    unsafe { libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0) };
+}
+
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static HEAP_OPTIONS: extern "C" fn() = heap_options;

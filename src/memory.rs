@@ -1,21 +1,21 @@
 //! Heap memory given back to the operating system.
 //!
-//! glibc keeps what is freed in the arena of the thread that allocated it,
-//! and returns it to the system only from the top of a heap. When one
-//! large structure is drained into another (the partial aggregates of two
-//! threads merged after the scan), the freed memory of the drained one
-//! stays resident while the other grows: [`give_back`] returns the free
-//! pages of every arena, so the resident size follows what is live.
+//! The `authsweep` binary allocates with mimalloc (set in `main.rs`, with
+//! its arenas committed on demand, not eagerly, so that the resident size
+//! is what is used). Against the system allocator it cut the scan's
+//! processor time by a tenth (growing vectors, small boxes, and their
+//! frees from other threads) for the same peak.
+//!
+//! When one large structure is drained into another (two states merged),
+//! the memory the drained one frees would stay with the allocator while
+//! the other grows: [`give_back`] returns the free pages to the system, so
+//! the resident size follows what is live.
 
-/// Return the heap's free pages to the operating system (glibc
-/// `malloc_trim`; elsewhere nothing).
+/// Return the heap's free pages to the operating system (mimalloc's
+/// `mi_collect`; a heap that mimalloc does not serve, as in the library's
+/// unit tests, has nothing to return).
 pub fn give_back() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        // SAFETY: malloc_trim only releases free memory of the allocator;
-        // it takes no pointer and is thread-safe (it locks each arena).
-        unsafe {
-            libc::malloc_trim(0);
-        }
-    }
+    // SAFETY: mi_collect only releases memory the allocator holds free;
+    // it takes no pointer.
+    unsafe { libmimalloc_sys::mi_collect(true) };
 }
