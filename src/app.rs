@@ -400,12 +400,16 @@ fn scan(a: ScanArgs) -> Result<u8> {
     let pool = pool(cfg.threads)?;
     let inputs = gather(&cfg);
     let found = inputs.files.clone();
+    // The lines of streamed files that the evidence may quote, kept while
+    // they are read (only for a report: a state keeps no text of its own).
+    let spill = out.as_ref().and_then(|_| input::spill::Spill::new());
     let run = pool.install(|| {
         st.read(
             found,
             &cfg.read,
             |total| crate::progress::bar(cfg.progress, cfg.quiet, total),
             &inputs.skipped,
+            spill.as_ref(),
         )
     });
     let this_run = resumed.then_some(model::RunOut {
@@ -436,7 +440,7 @@ fn scan(a: ScanArgs) -> Result<u8> {
     };
     let format = a.report.format;
     let (code, texts) = finish(
-        &prep, &a.report, format, out, st, &run.files, skipped, this_run, &pool,
+        &prep, &a.report, format, out, st, &run.files, spill, skipped, this_run, &pool,
     )?;
     for s in saving {
         s.finish(&texts)?;
@@ -444,8 +448,8 @@ fn scan(a: ScanArgs) -> Result<u8> {
     Ok(code)
 }
 
-/// Detect, read the evidence back, write the report and its side outputs;
-/// returns the exit code.
+/// Detect, read the evidence back (from `spill` where the scan kept the
+/// lines), write the report and its side outputs; returns the exit code.
 #[allow(clippy::too_many_arguments)]
 fn finish(
     prep: &Prepared,
@@ -454,6 +458,7 @@ fn finish(
     out: &mut Box<dyn Write + Send>,
     mut st: state::State,
     read_now: &[InputFile],
+    spill: Option<input::spill::Spill>,
     skipped: Vec<Skipped>,
     this_run: Option<model::RunOut>,
     pool: &rayon::ThreadPool,
@@ -498,7 +503,12 @@ fn finish(
         .filter(|(_, e)| !e.checkpoints.is_empty())
         .map(|(i, e)| (i as u32, e.checkpoints.clone()))
         .collect();
-    let mut texts = pool.install(|| input::lines::fetch(&files, &wanted, &checkpoints));
+    let mut texts =
+        pool.install(|| input::lines::fetch(&files, &wanted, &checkpoints, spill.as_ref()));
+    if let Some(spill) = spill {
+        let (chunks, bytes) = spill.size();
+        crate::timing::note(format_args!("spill: {chunks} chunks, {bytes} bytes"));
+    }
     // Lines of files gone since (or no longer the same): the text the state
     // kept from an earlier report.
     for w in &wanted {
@@ -634,6 +644,7 @@ fn report_cmd(a: ReportCmdArgs) -> Result<u8> {
         &mut out,
         st,
         &[],
+        None,
         skipped,
         None,
         &pool,

@@ -6,6 +6,7 @@
 
 use crate::aggregate::{Aggregate, Counts, FoldSettings, Folder, Placed, Ref, Shards};
 use crate::event::{Parsed, Source};
+use crate::input::spill::{Pending, Spill};
 use crate::input::{self, Block, BlockLines, FileInfo, InputFile, ReadOptions, Skipped};
 use crate::parse::m365;
 use crate::parse::time::{TimeResolver, Zone};
@@ -38,6 +39,11 @@ pub trait Sink {
         line: &[u8],
     );
 
+    /// A line that the events or counts of the block may refer to (it gave
+    /// an event, or it is an unrecognized line, a sample), after its
+    /// events: line `no`, `text` without its newline.
+    fn line(&mut self, _no: u64, _text: &[u8]) {}
+
     /// The block (or export) has ended: nothing of it may be held after.
     fn end(&mut self, _agg: &mut Aggregate, _folder: &mut Folder) {}
 }
@@ -46,6 +52,8 @@ pub trait Sink {
 struct Worker {
     agg: Aggregate,
     folder: Folder,
+    /// The worker's chunk of the spill (empty between blocks).
+    spill: Pending,
 }
 
 /// A worker's state from the pool, or a new one (that holds its steps
@@ -57,6 +65,7 @@ fn take_worker(pool: &Mutex<Vec<Worker>>, settings: &ReadSettings, shards: usize
         .unwrap_or_else(|| Worker {
             agg: Aggregate::default(),
             folder: Folder::sharded(settings.fold.clone(), shards),
+            spill: Pending::default(),
         })
 }
 
@@ -81,15 +90,18 @@ fn run_block<'b, S: Sink>(
     // (not a map lookup per line).
     let mut by_source: Vec<Counts> = vec![Counts::default(); Source::ALL.len()];
     // Parse one line (without its newline) that starts at `line_no`.
-    let mut one_line = |line: &'b [u8], line_no: u64, agg: &mut Aggregate, folder: &mut Folder| {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let mut one_line = |raw: &'b [u8], line_no: u64, agg: &mut Aggregate, folder: &mut Folder| {
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
         out.clear();
         let res = parse_line(line, &mut out);
         if let (Some(source), Some(header)) = (res.source, res.header) {
             let mut events = 0u64;
+            // Whether the aggregate may refer to the line.
+            let mut referred = false;
             let sc = &mut by_source[source.index()];
             sc.lines += 1;
             if res.verdict == Verdict::Unrecognized {
+                referred = true;
                 let ts = resolver.resolve(header.stamp).map_or(0, |t| t.0);
                 let r = Ref::new(ts, file, line_no);
                 counts.unrecognized += 1;
@@ -109,6 +121,7 @@ fn run_block<'b, S: Sink>(
                             if !ev.detail {
                                 events += 1;
                             }
+                            referred = true;
                             sink.event(
                                 agg,
                                 folder,
@@ -127,6 +140,9 @@ fn run_block<'b, S: Sink>(
             }
             counts.events += events;
             by_source[source.index()].events += events;
+            if referred {
+                sink.line(line_no, raw);
+            }
         }
     };
     let found = block.for_each_line(|line_no, line| one_line(line, line_no, agg, folder));
@@ -250,8 +266,14 @@ fn run_export<S: Sink, P: Fn(u64) + Sync>(
 }
 
 /// The scan sink: events go into the shared shards of accounts and
-/// addresses, a block at a time.
-struct FoldSink<'s>(&'s Shards);
+/// addresses, a block at a time; the lines they come from go to the spill
+/// when the block is of a streamed file.
+struct FoldSink<'s> {
+    shards: &'s Shards,
+    /// The spill, the worker's chunk of it, the file id and the block's
+    /// index in the file.
+    spill: Option<(&'s Spill, &'s mut Pending, u32, u64)>,
+}
 
 /// Steps a worker holds at most before it folds them (in a block of many
 /// events: the steps take ~80 bytes each).
@@ -267,12 +289,21 @@ impl Sink for FoldSink<'_> {
     ) {
         folder.hold(agg, placed);
         if folder.held() >= HOLD_MAX {
-            self.0.fold(folder);
+            self.shards.fold(folder);
+        }
+    }
+
+    fn line(&mut self, no: u64, text: &[u8]) {
+        if let Some((spill, pending, file, block)) = &mut self.spill {
+            spill.keep(pending, *file, *block, no, text);
         }
     }
 
     fn end(&mut self, _agg: &mut Aggregate, folder: &mut Folder) {
-        self.0.fold(folder);
+        self.shards.fold(folder);
+        if let Some((spill, pending, ..)) = &mut self.spill {
+            spill.flush(pending);
+        }
     }
 }
 
@@ -318,13 +349,16 @@ pub type Infos = std::collections::BTreeMap<u32, FileInfo>;
 pub type Checkpoints = std::collections::BTreeMap<u32, Vec<(u64, u64)>>;
 
 /// Read every file and fold its events into one aggregate. Files that
-/// cannot be read (or stop early) are added to `skipped`.
+/// cannot be read (or stop early) are added to `skipped`. The lines of
+/// streamed files that the aggregate may refer to go to `spill`, if any,
+/// for reading the evidence back ([`input::lines::fetch`]).
 pub fn scan_files(
     files: &[InputFile],
     settings: &ReadSettings,
     progress: &ProgressBar,
     skipped: &Mutex<Vec<Skipped>>,
     infos: &Mutex<Infos>,
+    spill: Option<&Spill>,
 ) -> Aggregate {
     let pool: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
     // A few shards per worker, so that two seldom want the same one.
@@ -344,9 +378,12 @@ pub fn scan_files(
                 );
             }
             let mut w = take_worker(&pool, settings, shards.len());
-            let Worker { agg, folder } = &mut w;
+            let Worker { agg, folder, .. } = &mut w;
             let on_disk = |n: u64| progress.inc(n);
-            let mut sink = FoldSink(&shards);
+            let mut sink = FoldSink {
+                shards: &shards,
+                spill: None,
+            };
             let read = run_export(file, shape, agg, folder, &mut sink, &on_disk, skipped);
             if let Ok(mut p) = pool.lock() {
                 p.push(w);
@@ -365,8 +402,18 @@ pub fn scan_files(
         }
         let handle = |block: Block<'_>, info: &FileInfo| {
             let mut w = take_worker(&pool, settings, shards.len());
-            let Worker { agg, folder } = &mut w;
-            let mut sink = FoldSink(&shards);
+            let Worker {
+                agg,
+                folder,
+                spill: pending,
+            } = &mut w;
+            // A mapped block's lines are read back by seeking.
+            let mut sink = FoldSink {
+                shards: &shards,
+                spill: spill
+                    .filter(|_| block.offset.is_none())
+                    .map(|s| (s, pending, file.id, block.seq)),
+            };
             let lines = run_block(block, info, file.id, settings, agg, folder, &mut sink);
             if let Ok(mut p) = pool.lock() {
                 p.push(w);
@@ -403,15 +450,16 @@ pub fn scan_files(
         total.files.entry(f.id).or_default();
     }
     if let Ok(mut infos) = infos.lock() {
-        renumber(&mut total, &mut infos);
+        renumber(&mut total, spill, &mut infos);
     }
     total
 }
 
-/// Give the refs of `agg` their line numbers: blocks numbered their lines
-/// within themselves ([`input::number`]); each file's map (taken from its
-/// info, not needed after) turns those into line numbers, in one walk.
-fn renumber(agg: &mut Aggregate, infos: &mut Infos) {
+/// Give the refs of `agg` and the chunks of `spill` their line numbers:
+/// blocks numbered their lines within themselves ([`input::number`]);
+/// each file's map (taken from its info, not needed after) turns those
+/// into line numbers, in one walk.
+fn renumber(agg: &mut Aggregate, spill: Option<&Spill>, infos: &mut Infos) {
     let mut maps: Vec<Option<input::LineMap>> = Vec::new();
     for (&id, info) in infos.iter_mut() {
         if !info.renumber.is_identity() {
@@ -426,10 +474,14 @@ fn renumber(agg: &mut Aggregate, infos: &mut Infos) {
         return;
     }
     let _t = crate::timing::phase("renumber");
-    agg.map_lines(|file, line| match maps.get(file as usize) {
+    let line = |file: u32, line: u64| match maps.get(file as usize) {
         Some(Some(m)) => m.line(line),
         _ => line,
-    });
+    };
+    agg.map_lines(line);
+    if let Some(spill) = spill {
+        spill.renumber(line);
+    }
 }
 
 /// What `events` prints.
@@ -540,7 +592,7 @@ pub fn print_events(
                 file: &file.name,
                 out: Vec::new(),
             };
-            let Worker { agg, folder } = &mut w;
+            let Worker { agg, folder, .. } = &mut w;
             let on_disk = |n: u64| progress.inc(n);
             run_export(file, shape, agg, folder, &mut sink, &on_disk, skipped);
             if let Ok(mut p) = pool.lock() {
@@ -561,7 +613,7 @@ pub fn print_events(
                 file: &file.name,
                 out: Vec::new(),
             };
-            let Worker { agg, folder } = &mut w;
+            let Worker { agg, folder, .. } = &mut w;
             let lines = run_block(block, info, file.id, settings, agg, folder, &mut sink);
             if let Ok(mut o) = ordered.lock() {
                 o.put(block.seq, sink.out);
@@ -648,7 +700,14 @@ mod tests {
             };
             let skipped = Mutex::new(Vec::new());
             let infos = Mutex::new(Infos::new());
-            let agg = scan_files(&files, &settings, &ProgressBar::hidden(), &skipped, &infos);
+            let agg = scan_files(
+                &files,
+                &settings,
+                &ProgressBar::hidden(),
+                &skipped,
+                &infos,
+                None,
+            );
             let infos: Vec<(u64, Vec<(u64, u64)>)> = infos
                 .into_inner()
                 .unwrap()
@@ -667,5 +726,94 @@ mod tests {
             assert!(counted.iter().any(|i| i.1.len() > 4));
             assert!(infos == counted, "block size {bs}");
         }
+    }
+
+    /// The text of every line of the sample logs, read back after a scan
+    /// with `fetch`, is the file's, whether the scan kept a spill, kept
+    /// one that could not be written (a full disk), or kept none; with a
+    /// working spill, the lines of the streamed files that gave events
+    /// come from it, under their true numbers, whatever the block size.
+    #[test]
+    fn lines_read_back_with_or_without_a_spill() {
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-logs");
+        let paths = [sample.to_string_lossy().into_owned()];
+        let (files, _) = input::discover(&paths, &mut None);
+        // Every line of every file, as the files hold them.
+        let mut all = std::collections::BTreeSet::new();
+        let mut truth = std::collections::BTreeMap::new();
+        for f in &files {
+            let text = text_of(f);
+            for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+                if line.is_empty() {
+                    continue;
+                }
+                all.insert((f.id, i as u64 + 1));
+                truth.insert((f.id, i as u64 + 1), input::lines::quoted(line).to_vec());
+            }
+        }
+        let scan = |block_size: usize, spill: Option<&Spill>| {
+            let settings = ReadSettings {
+                zone: Zone::Utc,
+                year: None,
+                read: ReadOptions {
+                    block_size,
+                    now: 1_800_000_000,
+                    ..ReadOptions::default()
+                },
+                fold: FoldSettings::default(),
+            };
+            let skipped = Mutex::new(Vec::new());
+            let infos = Mutex::new(Infos::new());
+            let agg = scan_files(
+                &files,
+                &settings,
+                &ProgressBar::hidden(),
+                &skipped,
+                &infos,
+                spill,
+            );
+            assert!(agg.files.values().map(|c| c.events).sum::<u64>() > 10_000);
+            input::lines::fetch(&files, &all, &Default::default(), spill)
+        };
+        let full = || {
+            Spill::on(
+                std::fs::File::options()
+                    .read(true)
+                    .write(true)
+                    .open("/dev/full")
+                    .unwrap(),
+            )
+        };
+        assert!(scan(4 << 20, None) == truth);
+        let failed = full();
+        assert!(scan(4 << 20, Some(&failed)) == truth);
+        assert_eq!(failed.size(), (0, 0));
+        for bs in [7, 100_000, 4 << 20] {
+            let spill = Spill::new().unwrap();
+            assert!(scan(bs, Some(&spill)) == truth, "block size {bs}");
+            // The spill alone: the lines that gave events, right.
+            let mut by_file: std::collections::BTreeMap<u32, Vec<u64>> = Default::default();
+            for &(f, l) in &all {
+                by_file.entry(f).or_default().push(l);
+            }
+            let mut kept = std::collections::BTreeMap::new();
+            spill.fetch(&by_file, &mut kept);
+            assert!(kept.len() > 10_000, "block size {bs}: {} lines", kept.len());
+            for (k, text) in &kept {
+                assert_eq!(Some(text), truth.get(k), "block size {bs}: {k:?}");
+            }
+        }
+    }
+
+    /// A file's whole text (a gzip file's decompressed).
+    fn text_of(f: &InputFile) -> Vec<u8> {
+        let raw = std::fs::read(&f.path).unwrap();
+        if input::Compression::sniff(&raw) != input::Compression::Gzip {
+            return raw;
+        }
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&raw[..]), &mut text)
+            .unwrap();
+        text
     }
 }

@@ -41,6 +41,14 @@ impl Drop for Phase {
     }
 }
 
+/// Print `what` (a count of a phase) on the same terms: only when timings
+/// are on.
+pub fn note(what: std::fmt::Arguments<'_>) {
+    if enabled() {
+        eprintln!("authsweep: timing: {what}");
+    }
+}
+
 /// `  rss N MiB  peak N MiB` from `/proc/self/status` (empty elsewhere).
 fn memory() -> String {
     let Ok(status) = std::fs::read_to_string("/proc/self/status") else {

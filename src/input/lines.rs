@@ -1,6 +1,8 @@
 //! Reading back the text of a few lines (the evidence of findings) by file
-//! and line number, after the scan.
+//! and line number, after the scan: from the scan's spill where it holds
+//! them, otherwise from the files.
 
+use super::spill::Spill;
 use super::{Compression, InputFile};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -9,9 +11,20 @@ use std::io::Read;
 /// Longest evidence text kept, in bytes.
 const MAX_TEXT: usize = 2048;
 
+/// The text kept of a line (given without its newline): its first
+/// `MAX_TEXT` bytes, less a carriage return at their end. The same whether
+/// the line comes from the spill or from its file.
+#[inline]
+pub fn quoted(line: &[u8]) -> &[u8] {
+    let t = &line[..line.len().min(MAX_TEXT)];
+    t.strip_suffix(b"\r").unwrap_or(t)
+}
+
 /// The text of each wanted `(file id, line)`; lines that cannot be read
 /// back (the file changed or vanished) are missing from the map.
 ///
+/// The lines the scan's `spill` holds (lines of the files it streamed) are
+/// taken from there; the others are read from their files.
 /// `checkpoints` holds, for mapped files, the line and byte offset of a
 /// line start about every 256 KiB: the lines wanted between two
 /// checkpoints are read by seeking to the first, so a large file is not
@@ -20,12 +33,22 @@ pub fn fetch(
     files: &[InputFile],
     wanted: &BTreeSet<(u32, u64)>,
     checkpoints: &BTreeMap<u32, Vec<(u64, u64)>>,
+    spill: Option<&Spill>,
 ) -> BTreeMap<(u32, u64), Vec<u8>> {
     use rayon::prelude::*;
     let mut by_file: BTreeMap<u32, Vec<u64>> = BTreeMap::new();
     for &(f, l) in wanted {
         by_file.entry(f).or_default().push(l);
     }
+    let mut out = BTreeMap::new();
+    if let Some(spill) = spill {
+        spill.fetch(&by_file, &mut out);
+        for (f, lines) in by_file.iter_mut() {
+            lines.retain(|&l| !out.contains_key(&(*f, l)));
+        }
+        by_file.retain(|_, lines| !lines.is_empty());
+    }
+    let from_spill = out.len();
     let by_id: BTreeMap<u32, &InputFile> = files.iter().map(|f| (f.id, f)).collect();
     // Files are read back in parallel (a compressed one is decompressed
     // again up to its last wanted line: with many rotated archives, that
@@ -50,10 +73,14 @@ pub fn fetch(
             out
         })
         .collect();
-    let mut out = BTreeMap::new();
     for f in found {
         out.extend(f);
     }
+    crate::timing::note(format_args!(
+        "evidence: {} lines, {from_spill} from the spill, {} read from their files",
+        wanted.len(),
+        out.len() - from_spill
+    ));
     out
 }
 
@@ -179,9 +206,8 @@ fn extend(text: &mut Vec<u8>, more: &[u8]) {
 
 fn finish(out: &mut BTreeMap<(u32, u64), Vec<u8>>, fid: u32, no: u64, text: Option<Vec<u8>>) {
     if let Some(mut t) = text {
-        if t.last() == Some(&b'\r') {
-            t.pop();
-        }
+        // Already at most `MAX_TEXT` bytes.
+        t.truncate(quoted(&t).len());
         out.insert((fid, no), t);
     }
 }

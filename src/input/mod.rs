@@ -13,6 +13,7 @@ pub mod discover;
 pub mod lines;
 pub mod number;
 mod sigbus;
+pub mod spill;
 pub mod split;
 
 pub use discover::{discover, InputFile, Resume, Skipped};

@@ -18,6 +18,7 @@ pub use files::{FileEntry, Head};
 pub use format::{read_all, read_path, write_atomic, write_to, Pending, StateError};
 
 use crate::aggregate::Aggregate;
+use crate::input::spill::Spill;
 use crate::input::{InputFile, Skipped};
 use crate::pipeline::{self, ReadSettings};
 use serde::{Deserialize, Serialize};
@@ -184,12 +185,15 @@ impl State {
     /// current rayon pool): files seen before go on from where they were
     /// left, files renamed or compressed since are recognized, new files
     /// are read whole. `progress` is made for the number of bytes to read.
+    /// The lines the evidence may quote go to `spill`, if any (see
+    /// [`pipeline::scan_files`]), under the file ids of the new table.
     pub fn read(
         &mut self,
         found: Vec<InputFile>,
         settings: &ReadSettings,
         progress: impl FnOnce(u64) -> indicatif::ProgressBar,
         skipped: &Mutex<Vec<Skipped>>,
+        spill: Option<&Spill>,
     ) -> RunRead {
         let plan = files::plan(&mut self.files, found);
         self.agg.remap_files(&plan.remap);
@@ -209,7 +213,7 @@ impl State {
             .sum();
         let bar = progress(total);
         let infos = Mutex::new(pipeline::Infos::new());
-        let run = pipeline::scan_files(&to_read, settings, &bar, skipped, &infos);
+        let run = pipeline::scan_files(&to_read, settings, &bar, skipped, &infos, spill);
         bar.finish_and_clear();
         let infos = infos.into_inner().unwrap_or_default();
         files::record_read(&mut self.files, &plan, &infos);

@@ -55,6 +55,7 @@ fn read_into(mut st: State, paths: &[String]) -> (State, RunRead) {
         &settings(),
         |_| indicatif::ProgressBar::hidden(),
         &skipped,
+        None,
     );
     assert!(skipped.into_inner().unwrap().is_empty());
     (st, run)
