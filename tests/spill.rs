@@ -185,20 +185,17 @@ fn compressed_copies_report_like_the_plain_files() {
 
 /// An incremental run after log rotation: the first half of the log was
 /// read by an earlier run (as `mail.log`, then rotated and compressed to
-/// `mail.log.1.gz`); this run reads only the second half, which is all
-/// the spill holds. Evidence lines of the first half are read from the
-/// archive, the others come from the spill: the same report as without a
-/// spill, every text right.
+/// `mail.log.1.gz`) into a state that keeps no evidence text (it made no
+/// report); this run reads only the second half, which is all the spill
+/// holds. Evidence lines of the first half are read from the archive, the
+/// others come from the spill: the same report as without a spill, every
+/// text right. The first read streamed the file, or mapped it (its
+/// checkpoints are offsets in the plain text, of no use in the archive).
 #[test]
 fn lines_the_spill_lacks_are_read_from_the_file() {
-    let root = tempfile::tempdir().unwrap();
-    let tmp = root.path().join("tmp");
-    std::fs::create_dir(&tmp).unwrap();
-    let dir = root.path().join("logs");
-    std::fs::create_dir(&dir).unwrap();
     let text = rotated_text();
     // Past the evidence lines near line 28,700 and before those near
-    // 43,500.
+    // 43,500; large enough to be mapped.
     let cut = text
         .iter()
         .enumerate()
@@ -207,35 +204,52 @@ fn lines_the_spill_lacks_are_read_from_the_file() {
         .unwrap()
         .0
         + 1;
-    let live = dir.join("mail.log");
-    std::fs::write(&live, &text[..cut]).unwrap();
-    set_mtime(&live, ROTATED_AT);
-    // Read (not mapped: nothing but the spill and a read from the start
-    // can give the lines back) into a state.
-    let first = scan(
-        &dir,
-        &tmp,
-        &["--no-mmap", "--save-state", "../first.state", "mail.log"],
-    );
-    assert!(first.evidence.0 > 0);
-    std::fs::remove_file(&live).unwrap();
-    let archive = dir.join("mail.log.1.gz");
-    std::fs::copy(sample_dir().join("mail.log.1.gz"), &archive).unwrap();
-    set_mtime(&archive, LATER);
-    let run = |tmp: &Path| {
-        let state = root.path().join("run.state");
-        std::fs::copy(root.path().join("first.state"), &state).unwrap();
-        scan(&dir, tmp, &["--state", "../run.state", "mail.log.1.gz"])
-    };
-    let with = run(&tmp);
-    let (n, spilled, read) = with.evidence;
-    assert!(spilled > 0 && read > 0, "{:?}", with.evidence);
-    assert_eq!(spilled + read, n);
-    let without = run(&root.path().join("no such directory"));
-    assert!(with.report == without.report, "the report differs");
-    assert_eq!(without.evidence, (n, 0, n));
-    for (file, no, got) in evidence(&with.report) {
-        assert_eq!(file, "mail.log.1.gz");
-        assert_eq!(got, Some(line_of(&text, no)), "line {no}");
+    assert!(cut > 4 << 20);
+    for first_read in [&["--no-mmap"][..], &[]] {
+        let root = tempfile::tempdir().unwrap();
+        let tmp = root.path().join("tmp");
+        std::fs::create_dir(&tmp).unwrap();
+        let dir = root.path().join("logs");
+        std::fs::create_dir(&dir).unwrap();
+        let live = dir.join("mail.log");
+        std::fs::write(&live, &text[..cut]).unwrap();
+        set_mtime(&live, ROTATED_AT);
+        let out = Command::cargo_bin("authsweep")
+            .unwrap()
+            .current_dir(&dir)
+            .args(["scan", "--tz", "UTC", "--default-domain", "example.gov"])
+            .args(["--save-state", "-", "mail.log"])
+            .args(first_read)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        std::fs::write(root.path().join("first.state"), out.stdout).unwrap();
+        std::fs::remove_file(&live).unwrap();
+        let archive = dir.join("mail.log.1.gz");
+        std::fs::copy(sample_dir().join("mail.log.1.gz"), &archive).unwrap();
+        set_mtime(&archive, LATER);
+        let run = |tmp: &Path| {
+            let state = root.path().join("run.state");
+            std::fs::copy(root.path().join("first.state"), &state).unwrap();
+            scan(&dir, tmp, &["--state", "../run.state", "mail.log.1.gz"])
+        };
+        let with = run(&tmp);
+        let (n, spilled, read) = with.evidence;
+        assert!(
+            spilled > 0 && read > 0,
+            "{first_read:?}: {:?}",
+            with.evidence
+        );
+        assert_eq!(spilled + read, n, "{first_read:?}");
+        let without = run(&root.path().join("no such directory"));
+        assert!(
+            with.report == without.report,
+            "{first_read:?}: the report differs"
+        );
+        assert_eq!(without.evidence, (n, 0, n), "{first_read:?}");
+        for (file, no, got) in evidence(&with.report) {
+            assert_eq!(file, "mail.log.1.gz");
+            assert_eq!(got, Some(line_of(&text, no)), "{first_read:?}: line {no}");
+        }
     }
 }

@@ -62,35 +62,43 @@ pub fn fetch(
             let Some(file) = by_id.get(&fid) else {
                 return out;
             };
+            let Ok((reader, compression)) = open(file) else {
+                return out;
+            };
+            // Checkpoints are offsets in the text of a plain file: of no use
+            // in one compressed since (log rotation).
             if let Some(cps) = checkpoints.get(&fid).filter(|c| !c.is_empty()) {
-                if seek_lines(file, cps, &lines, fid, &mut out).is_ok() {
+                if compression == Compression::Plain
+                    && seek_lines(file, cps, &lines, fid, &mut out).is_ok()
+                {
                     return out;
                 }
             }
-            if let Ok(reader) = open(file) {
-                read_lines(reader, &lines, fid, 1, 1 << 20, &mut out);
-            }
+            read_lines(reader, &lines, fid, 1, 1 << 20, &mut out);
             out
         })
         .collect();
     for f in found {
         out.extend(f);
     }
+    let found = wanted.iter().filter(|w| out.contains_key(w)).count();
     crate::timing::note(format_args!(
         "evidence: {} lines, {from_spill} from the spill, {} read from their files",
         wanted.len(),
-        out.len() - from_spill
+        found - from_spill
     ));
     out
 }
 
-fn open(file: &InputFile) -> std::io::Result<Box<dyn Read>> {
+/// The text of `file`, and how it is stored.
+fn open(file: &InputFile) -> std::io::Result<(Box<dyn Read>, Compression)> {
     let mut f = File::open(&file.path)?;
     let mut head = [0u8; 6];
     let n = f.read(&mut head)?;
     drop(f);
     let f = File::open(&file.path)?;
-    Ok(match Compression::sniff(&head[..n]) {
+    let compression = Compression::sniff(&head[..n]);
+    let text: Box<dyn Read> = match compression {
         Compression::Plain => Box::new(f),
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(
             f,
@@ -98,12 +106,14 @@ fn open(file: &InputFile) -> std::io::Result<Box<dyn Read>> {
         Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(f)?),
         Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(f)),
         Compression::Xz => Box::new(xz2::read::XzDecoder::new_multi_decoder(f)),
-    })
+    };
+    Ok((text, compression))
 }
 
 /// A plain file with checkpoints: group the wanted lines by the stretch
 /// between two checkpoints that holds them and read each group from the
-/// stretch's start.
+/// stretch's start (the file's start for lines before the first
+/// checkpoint: those of a file read before it was mapped).
 fn seek_lines(
     file: &InputFile,
     cps: &[(u64, u64)],
@@ -114,10 +124,10 @@ fn seek_lines(
     use std::io::{Seek, SeekFrom};
     let mut i = 0;
     while i < lines.len() {
-        // The last block starting at or before the line.
-        let k = cps.partition_point(|c| c.0 <= lines[i]).saturating_sub(1);
-        let (first, offset) = cps[k];
-        let next = cps.get(k + 1).map_or(u64::MAX, |c| c.0);
+        // The last checkpoint at or before the line: line 1 is at 0.
+        let k = cps.partition_point(|c| c.0 <= lines[i]);
+        let (first, offset) = k.checked_sub(1).map_or((1, 0), |k| cps[k]);
+        let next = cps.get(k).map_or(u64::MAX, |c| c.0);
         let mut j = i;
         while j < lines.len() && lines[j] < next {
             j += 1;
@@ -246,5 +256,39 @@ mod tests {
         );
         assert!(!out.contains_key(&(3, 300_001)));
         assert_eq!(out.len(), 6);
+    }
+
+    /// Checkpoints that start after some wanted lines (a file read whole
+    /// before it was mapped, then grown and read mapped from there): those
+    /// lines are read from the file's start; every wanted line comes back,
+    /// and no other.
+    #[test]
+    fn lines_before_the_first_checkpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("grown.log");
+        let mut text = Vec::new();
+        let mut cps = Vec::new();
+        for i in 1..=2000u64 {
+            if i == 1000 || i == 1500 {
+                cps.push((i, text.len() as u64));
+            }
+            text.extend_from_slice(format!("line {i}\n").as_bytes());
+        }
+        std::fs::write(&path, &text).unwrap();
+        let file = InputFile {
+            id: 2,
+            name: "grown.log".into(),
+            path,
+            size: text.len() as u64,
+            is_stdin: false,
+            resume: super::super::Resume::default(),
+        };
+        let wanted: BTreeSet<(u32, u64)> = [3, 999, 1000, 1700].map(|l| (2, l)).into();
+        let got = fetch(&[file], &wanted, &BTreeMap::from([(2, cps)]), None);
+        let want: BTreeMap<(u32, u64), Vec<u8>> = wanted
+            .iter()
+            .map(|&(f, l)| ((f, l), format!("line {l}").into_bytes()))
+            .collect();
+        assert_eq!(got, want);
     }
 }
