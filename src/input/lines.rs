@@ -121,10 +121,14 @@ fn seek_lines(
     fid: u32,
     out: &mut BTreeMap<(u32, u64), Vec<u8>>,
 ) -> std::io::Result<()> {
+    use rayon::prelude::*;
     use std::io::{Seek, SeekFrom};
+    // The stretches to read: the wanted lines `i..j` between the last
+    // checkpoint at or before the first of them (line 1 is at 0) and the
+    // next one.
+    let mut groups = Vec::new();
     let mut i = 0;
     while i < lines.len() {
-        // The last checkpoint at or before the line: line 1 is at 0.
         let k = cps.partition_point(|c| c.0 <= lines[i]);
         let (first, offset) = k.checked_sub(1).map_or((1, 0), |k| cps[k]);
         let next = cps.get(k).map_or(u64::MAX, |c| c.0);
@@ -132,12 +136,26 @@ fn seek_lines(
         while j < lines.len() && lines[j] < next {
             j += 1;
         }
-        let mut f = File::open(&file.path)?;
-        f.seek(SeekFrom::Start(offset))?;
-        // Checkpoints are a few hundred KiB apart: small reads, not a
-        // whole megabyte for a line near the checkpoint.
-        read_lines(Box::new(f), &lines[i..j], fid, first, 64 << 10, out);
-        i = j.max(i + 1);
+        let j = j.max(i + 1);
+        groups.push((i..j, first, offset));
+        i = j;
+    }
+    // Read in parallel: the evidence of a single large file is spread
+    // over hundreds of stretches.
+    let found = groups
+        .into_par_iter()
+        .map(|(range, first, offset)| {
+            let mut part = BTreeMap::new();
+            let mut f = File::open(&file.path)?;
+            f.seek(SeekFrom::Start(offset))?;
+            // Checkpoints are a few hundred KiB apart: small reads, not a
+            // whole megabyte for a line near the checkpoint.
+            read_lines(Box::new(f), &lines[range], fid, first, 64 << 10, &mut part);
+            Ok(part)
+        })
+        .collect::<std::io::Result<Vec<_>>>()?;
+    for part in found {
+        out.extend(part);
     }
     Ok(())
 }
