@@ -526,7 +526,7 @@ fn finish(
     drop(t);
     let t = crate::timing::phase("model");
     if !matches!(format, ReportFormat::Html) {
-        st.agg.drop_buckets();
+        pool.install(|| st.agg.drop_buckets());
     }
     let agg = &st.agg;
     let settings = model::ReportSettings {

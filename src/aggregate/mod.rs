@@ -511,9 +511,13 @@ impl Aggregate {
     }
 
     /// Drop what only the detectors read (the time buckets of accounts and
-    /// addresses), keeping what the report shows.
+    /// addresses), keeping what the report shows. The accounts are done in
+    /// parallel (in the caller's thread pool): the walk over their success
+    /// records and the frees are most of it.
     pub fn drop_buckets(&mut self) {
-        for a in self.accounts.values_mut() {
+        use rayon::prelude::*;
+        let mut all: Vec<&mut Box<AccountAgg>> = self.accounts.values_mut().collect();
+        all.par_iter_mut().with_min_len(256).for_each(|a| {
             a.fails = Series::default();
             // The distinct addresses outlive the success records.
             for ip in a.successes.ips() {
@@ -523,7 +527,7 @@ impl Aggregate {
             }
             a.successes = Successes::default();
             a.submits = Series::default();
-        }
+        });
         self.ips = FxHashMap::default();
     }
 }
