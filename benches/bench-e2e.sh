@@ -88,7 +88,7 @@ echo "| peak RSS, 1 thread / 2 threads (MiB) | $((RSS1 / 1024)) / $((RSS2 / 1024
 # Where the time of one run goes (AUTHSWEEP_TIMINGS: wall time per phase).
 phases() {
   AUTHSWEEP_TIMINGS=1 bash -c "$1 > /dev/null" 2>&1 >/dev/null |
-    sed -n 's/^authsweep: timing: *\([a-z]*\) *\([0-9.]*\) s.*$/\1 \2/p' | tr '\n' ' '
+    sed -n 's/^authsweep: timing: *\([a-z]*\)  *\([0-9][0-9.]*\) s .*$/\1 \2/p' | tr '\n' ' '
 }
 echo
 echo "| one run | phases (wall seconds) |"
