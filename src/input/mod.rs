@@ -582,6 +582,12 @@ where
             seq += 1;
             start = end;
             let work = move || {
+                // The block's pages mapped in one call, not a fault per
+                // few pages as the lines are read (Linux 5.14 and later;
+                // an error, as for a file truncated meanwhile, changes
+                // nothing: the SIGBUS guard still stands).
+                #[cfg(target_os = "linux")]
+                let _ = mmap.advise_range(memmap2::Advice::PopulateRead, a, b - a);
                 // The block's lines record a checkpoint every
                 // `CHECKPOINT_BYTES` (at a line start), not only per block:
                 // reading an evidence line back then reads at most that
