@@ -459,13 +459,12 @@ pub struct Aggregate {
 const GIVE_BACK_EVERY: usize = 16 << 20;
 
 impl Aggregate {
-    /// Fold `other` into `self`, moving what `self` does not have yet
-    /// instead of copying it. The smaller is drained into the larger, and
-    /// the memory it frees is given back to the system as it goes (every
-    /// [`GIVE_BACK_EVERY`] bytes): the allocator would keep it for the
-    /// thread that made `other` (each thread of the scan has its own
-    /// arena), and the peak would be both aggregates whole and what the
-    /// merge adds.
+    /// Fold `other` into `self` (states merged, a saved state and a new
+    /// scan), moving what `self` does not have yet instead of copying it.
+    /// The smaller is drained into the larger, and the memory it frees is
+    /// given back to the system as it goes (every 16 MiB): the allocator
+    /// would keep it, and the peak would be both aggregates whole and what
+    /// the merge adds.
     pub fn absorb(&mut self, mut other: Aggregate) {
         if other.accounts.len() > self.accounts.len() {
             std::mem::swap(self, &mut other);

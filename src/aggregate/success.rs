@@ -121,7 +121,7 @@ impl From<Stored> for Successes {
 }
 
 impl Serialize for Successes {
-    /// As [`Stored`]: the records in order as `items`.
+    /// As the stored form (`Stored`): the records in order as `items`.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         struct Recs<'a>(&'a Successes);
