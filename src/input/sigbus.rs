@@ -11,8 +11,8 @@
 //! no registered map explains restores the default action, so it still
 //! kills the process as before.
 //!
-//! Only on Linux x86_64 and aarch64, where the constants below hold; on
-//! other targets [`register`] returns `None` and files are read, not mapped.
+//! Only on Linux (the system calls through the `libc` crate); on other
+//! targets [`register`] returns `None` and files are read, not mapped.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -58,36 +58,13 @@ impl Drop for Guard {
     }
 }
 
-#[cfg(all(
-    target_os = "linux",
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
+#[cfg(target_os = "linux")]
 mod sys {
     use super::{Ordering, PAGE, TABLE};
-    use std::ffi::{c_int, c_long, c_void};
-
-    const SIGBUS: c_int = 7;
-    const SIG_DFL: usize = 0;
-    const SEEK_END: c_int = 2;
-    const PROT_READ: c_int = 1;
-    const MAP_PRIVATE: c_int = 0x02;
-    const MAP_FIXED: c_int = 0x10;
-    const MAP_ANONYMOUS: c_int = 0x20;
-    const SC_PAGESIZE: c_int = 30;
-
-    extern "C" {
-        fn signal(sig: c_int, handler: usize) -> usize;
-        fn lseek(fd: c_int, off: i64, whence: c_int) -> i64;
-        fn mmap(
-            addr: *mut c_void,
-            len: usize,
-            prot: c_int,
-            flags: c_int,
-            fd: c_int,
-            off: i64,
-        ) -> *mut c_void;
-        fn sysconf(name: c_int) -> c_long;
-    }
+    use libc::{
+        c_int, c_void, lseek, mmap, sighandler_t, signal, sysconf, _SC_PAGESIZE, MAP_ANONYMOUS,
+        MAP_FAILED, MAP_FIXED, MAP_PRIVATE, PROT_READ, SEEK_END, SIGBUS, SIG_DFL, SIG_ERR,
+    };
 
     extern "C" fn on_sigbus(_sig: c_int) {
         let page = PAGE.load(Ordering::Relaxed).max(1);
@@ -121,7 +98,7 @@ mod sys {
                         0,
                     )
                 };
-                if r as isize != -1 {
+                if r != MAP_FAILED {
                     fixed = true;
                     s.hit.store(true, Ordering::Release);
                 }
@@ -140,20 +117,17 @@ mod sys {
         // SAFETY: sysconf and signal with a handler that only calls
         // async-signal-safe functions and touches atomics.
         unsafe {
-            let p = sysconf(SC_PAGESIZE);
+            let p = sysconf(_SC_PAGESIZE);
             if p <= 0 {
                 return false;
             }
             PAGE.store(p as usize, Ordering::Relaxed);
-            signal(SIGBUS, on_sigbus as *const () as usize) != usize::MAX
+            signal(SIGBUS, on_sigbus as *const () as sighandler_t) != SIG_ERR
         }
     }
 }
 
-#[cfg(not(all(
-    target_os = "linux",
-    any(target_arch = "x86_64", target_arch = "aarch64")
-)))]
+#[cfg(not(target_os = "linux"))]
 mod sys {
     pub fn install() -> bool {
         false
