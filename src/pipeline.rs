@@ -653,6 +653,26 @@ mod tests {
     use crate::parse::time::Zone;
     use std::path::Path;
 
+    /// Scan `files` (keeping a spill in `spill`, if any): the aggregate and
+    /// what the reader found of each file.
+    fn scan_all(
+        files: &[InputFile],
+        settings: &ReadSettings,
+        spill: Option<&Spill>,
+    ) -> (Aggregate, Infos) {
+        let skipped = Mutex::new(Vec::new());
+        let infos = Mutex::new(Infos::new());
+        let agg = scan_files(
+            files,
+            settings,
+            &ProgressBar::hidden(),
+            &skipped,
+            &infos,
+            spill,
+        );
+        (agg, infos.into_inner().unwrap())
+    }
+
     /// The aggregate of a scan, every ref in it, the line counts and the
     /// checkpoints are the same whether the reader counted lines or the
     /// blocks numbered them locally (fixed up after the merge), whatever
@@ -698,19 +718,8 @@ mod tests {
                     ..FoldSettings::default()
                 },
             };
-            let skipped = Mutex::new(Vec::new());
-            let infos = Mutex::new(Infos::new());
-            let agg = scan_files(
-                &files,
-                &settings,
-                &ProgressBar::hidden(),
-                &skipped,
-                &infos,
-                None,
-            );
+            let (agg, infos) = scan_all(&files, &settings, None);
             let infos: Vec<(u64, Vec<(u64, u64)>)> = infos
-                .into_inner()
-                .unwrap()
                 .into_values()
                 .map(|i| (i.lines, i.checkpoints))
                 .collect();
@@ -762,16 +771,7 @@ mod tests {
                 },
                 fold: FoldSettings::default(),
             };
-            let skipped = Mutex::new(Vec::new());
-            let infos = Mutex::new(Infos::new());
-            let agg = scan_files(
-                &files,
-                &settings,
-                &ProgressBar::hidden(),
-                &skipped,
-                &infos,
-                spill,
-            );
+            let (agg, _) = scan_all(&files, &settings, spill);
             assert!(agg.files.values().map(|c| c.events).sum::<u64>() > 10_000);
             input::lines::fetch(&files, &all, &Default::default(), spill)
         };
