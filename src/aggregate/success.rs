@@ -392,17 +392,21 @@ impl Successes {
 mod tests {
     use super::*;
 
-    /// The derived buckets are those folding each success into per-hour
-    /// and per-day buckets directly gives, in any order of adds and merges.
-    #[test]
-    fn derived_buckets_match_direct_folding() {
-        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = || {
+    /// A xorshift generator from `seed`: the same numbers every run.
+    fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
+        move || {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
             x
-        };
+        }
+    }
+
+    /// The derived buckets are those folding each success into per-hour
+    /// and per-day buckets directly gives, in any order of adds and merges.
+    #[test]
+    fn derived_buckets_match_direct_folding() {
+        let mut next = xorshift(0x2545_F491_4F6C_DD1D);
         let mut events = Vec::new();
         for i in 0..3000u64 {
             let ts = 1_700_000_000 + (next() % (6 * 86_400)) as i64;
@@ -464,13 +468,7 @@ mod tests {
     /// networks within a window of hours, counted directly.
     #[test]
     fn gap_and_network_tests_match_the_successes() {
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
         for round in 0..40u64 {
             let mut s = Successes::default();
             let mut hours: Vec<(u32, u64)> = Vec::new();
