@@ -275,10 +275,6 @@ struct FoldSink<'s> {
     spill: Option<(&'s Spill, &'s mut Pending, u32, u64)>,
 }
 
-/// Steps a worker holds at most before it folds them (in a block of many
-/// events: the steps take ~80 bytes each).
-const HOLD_MAX: usize = 1 << 16;
-
 impl Sink for FoldSink<'_> {
     fn event(
         &mut self,
@@ -288,7 +284,7 @@ impl Sink for FoldSink<'_> {
         _line: &[u8],
     ) {
         folder.hold(agg, placed);
-        if folder.held() >= HOLD_MAX {
+        if folder.is_full() {
             self.shards.fold(folder);
         }
     }

@@ -177,6 +177,12 @@ impl Held {
     }
 }
 
+/// Steps a worker holds at most before it folds them (~80 bytes each).
+const HOLD_STEPS: usize = 1 << 16;
+
+/// Bytes of account keys and forwarding targets a worker holds at most.
+const HOLD_BYTES: usize = 64 << 20;
+
 /// Steps whose accounts are fetched together ([`Held::fold_into`]).
 const PREFETCH_GROUP: usize = 16;
 
@@ -335,6 +341,13 @@ impl Folder {
     /// How many steps are held (not folded yet).
     pub fn held(&self) -> usize {
         self.held.steps
+    }
+
+    /// Whether the steps held should be folded before the block ends (a
+    /// block of many events, or of very long user names: the held bytes
+    /// stay far below the 4 GiB a [`Span`] can address).
+    pub fn is_full(&self) -> bool {
+        self.held.steps >= HOLD_STEPS || self.held.bytes.len() >= HOLD_BYTES
     }
 
     /// Add one event to `agg` at once.
@@ -648,6 +661,49 @@ mod tests {
                 });
             }
         }
+    }
+
+    /// Very long user names (attacker-chosen) make the held steps full
+    /// before their count does, and what is folded then is the same.
+    #[test]
+    fn long_user_names_fill_the_held_steps() {
+        let name = |i: u8| {
+            let mut n = vec![b'a' + i % 26; 1 << 20];
+            n.extend_from_slice(&i.to_le_bytes());
+            n
+        };
+        let names: Vec<Vec<u8>> = (0..70).map(name).collect();
+        let shards = Shards::new(4);
+        let mut f = Folder::sharded(FoldSettings::default(), shards.len());
+        let mut one = Aggregate::default();
+        let mut direct = Folder::new(FoldSettings::default());
+        let mut worker = Aggregate::default();
+        let mut folds = 0;
+        for (i, user) in names.iter().enumerate() {
+            let mut p = Parsed::login(Outcome::Failure, crate::event::Source::Sshd, Service::Ssh);
+            p.user = Some(user);
+            p.ip = Some("203.0.113.7".parse().unwrap());
+            let placed = Placed {
+                ev: &p,
+                ts: 1_700_000_000 + i as i64,
+                offset: 0,
+                file: 0,
+                line: i as u64 + 1,
+            };
+            direct.add(&mut one, placed);
+            f.hold(&mut worker, placed);
+            assert!(f.held() < HOLD_STEPS);
+            if f.is_full() {
+                folds += 1;
+                shards.fold(&mut f);
+            }
+        }
+        shards.fold(&mut f);
+        assert_eq!(folds, 1);
+        let mut total = shards.into_aggregate();
+        total.absorb(worker);
+        assert_eq!(total.accounts.len(), 70);
+        assert!(total == one);
     }
 
     /// Folding through shards, in blocks that reach them in any order,
