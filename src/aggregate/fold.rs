@@ -417,13 +417,13 @@ impl Folder {
         let Some((id, key)) = acct else {
             return;
         };
-        let trusted = |ip| self.settings.trusted.contains(ip);
         let (cleartext, proxy, client) = if success && ip != 0 {
             let proxy = self.settings.proxies.contains(ip);
+            let trusted = self.settings.trusted.contains(ip);
             (
-                ev.tls == Some(false) && !is_key_method(ev.method) && !trusted(ip),
+                ev.tls == Some(false) && !is_key_method(ev.method) && !trusted,
                 proxy,
-                !proxy && !trusted(ip),
+                !proxy && !trusted,
             )
         } else {
             (false, false, false)

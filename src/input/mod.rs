@@ -1018,13 +1018,7 @@ mod tests {
                 };
                 let info = read_file(&file, &opts, &handle, &|_| {}).unwrap();
                 number::LOCAL_BLOCKS.set(None);
-                let mut got: Vec<(u64, Vec<u8>)> = got
-                    .into_inner()
-                    .unwrap()
-                    .into_iter()
-                    .map(|(no, l)| (info.renumber.line(no), l))
-                    .collect();
-                got.sort();
+                let got = renumbered(got, &info);
                 assert!(
                     got == want,
                     "{case}: {} lines, {} wanted",
@@ -1054,6 +1048,19 @@ mod tests {
         }
     }
 
+    /// The lines a test's handler collected, under their line numbers
+    /// (the read's map applied), in order.
+    fn renumbered(got: Mutex<Vec<(u64, Vec<u8>)>>, info: &FileInfo) -> Vec<(u64, Vec<u8>)> {
+        let mut got: Vec<(u64, Vec<u8>)> = got
+            .into_inner()
+            .unwrap()
+            .into_iter()
+            .map(|(no, l)| (info.renumber.line(no), l))
+            .collect();
+        got.sort();
+        got
+    }
+
     /// A line longer than `MAX_LINE` costs no more than `MAX_LINE`, and the
     /// lines around it are read with the right numbers.
     #[test]
@@ -1079,13 +1086,7 @@ mod tests {
                 FileInfo::default(),
                 &handle,
             );
-            let mut got: Vec<(u64, Vec<u8>)> = got
-                .into_inner()
-                .unwrap()
-                .into_iter()
-                .map(|(no, l)| (info.renumber.line(no), l))
-                .collect();
-            got.sort();
+            let got = renumbered(got, &info);
             let want: Vec<(u64, Vec<u8>)> = vec![
                 (1, b"a".to_vec()),
                 (2, b"b".to_vec()),
