@@ -38,7 +38,8 @@ const ARENA_EAGER_COMMIT: std::ffi::c_int = 4;
 
 /// Arenas committed on demand: committed eagerly (mimalloc's default where
 /// memory is overcommitted), the pages mimalloc frees are only marked
-/// reusable and stay resident, 15-20 MiB more at the peak of a scan, and
+/// reusable and stay resident (up to 15 MiB more at the peak of the bench
+/// scan), and
 /// purging them cost more system time than it saved. Set before anything
 /// is allocated (a constructor, run before `main`): the first arena is
 /// reserved by the first allocation.

@@ -4,7 +4,8 @@
 //! its arenas committed on demand, not eagerly, so that the resident size
 //! is what is used). Against the system allocator it cut the scan's
 //! processor time by a tenth (growing vectors, small boxes, and their
-//! frees from other threads) for the same peak.
+//! frees from other threads), for a peak 10-16 MiB higher on the bench
+//! log (`benches/RESULTS.md`).
 //!
 //! When one large structure is drained into another (two states merged),
 //! the memory the drained one frees would stay with the allocator while
